@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+
+namespace Taskdeck::Ctl {
+
+// Exit codes every command shares; scripts rely on them.
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitFailure = 1, // the command ran and something went wrong
+    ExitUsage = 2,   // bad input: unknown option, malformed expression, zone or time
+};
+
+QTextStream &out();
+QTextStream &err();
+
+// Prints "taskdeckctl: <message>" on stderr and returns ExitUsage.
+int usageError(const QString &message);
+
+// One sub-command's argument parsing with Taskdeck's conventions: "--help" prints `usage`, the
+// description and the options; an unknown option or a missing value is a usage error (exit 2).
+class SubcommandParser
+{
+public:
+    SubcommandParser(QString usage, QString description);
+
+    QCommandLineParser &parser() { return m_parser; }
+    // Parses `arguments` (without the command words). Returns false when the caller should exit
+    // with *exitCode (help shown, or an error already reported).
+    bool parse(const QStringList &arguments, int *exitCode);
+    QString helpText() const;
+
+private:
+    QString m_usage;
+    QString m_description;
+    QCommandLineParser m_parser;
+};
+
+} // namespace Taskdeck::Ctl
