@@ -2,6 +2,7 @@
 
 #include "commandline.h"
 #include "cron/crondescription.h"
+#include "cron/cronpreview.h"
 #include "cron/cronschedule.h"
 #include "isotime.h"
 
@@ -134,31 +135,6 @@ int runNext(const QStringList &arguments)
     return ExitOk;
 }
 
-QString describeDstRule(const CronExpression &expression)
-{
-    if (expression.isFixedTime())
-        return QStringLiteral("fixed time: runs once in a repeated hour, and right after the change when its time "
-                              "falls in a skipped hour");
-    return QStringLiteral("wall clock: runs in both passes of a repeated hour and not at all in a skipped hour");
-}
-
-QString describeTransition(const ZoneRules::Transition &t)
-{
-    const int shift = t.offsetAfter - t.offsetBefore;
-    const int minutes = std::abs(shift) / 60;
-    const QString amount =
-        minutes % 60 == 0
-            ? QStringLiteral("%1 hour%2").arg(minutes / 60).arg(minutes == 60 ? QString() : QStringLiteral("s"))
-            : QStringLiteral("%1 minutes").arg(minutes);
-    // Wall-clock time just before and at the change: "2026-03-29 02:00 -> 03:00".
-    const QDateTime before = QDateTime::fromSecsSinceEpoch(t.at, QTimeZone(t.offsetBefore));
-    const QDateTime after = QDateTime::fromSecsSinceEpoch(t.at, QTimeZone(t.offsetAfter));
-    return QStringLiteral("-- %1 %2 -> %3: DST change, clocks go %4 %5 (UTC%6 -> UTC%7)")
-        .arg(before.toString(QStringLiteral("yyyy-MM-dd")), before.toString(QStringLiteral("HH:mm")),
-             after.toString(QStringLiteral("HH:mm")), shift > 0 ? QStringLiteral("forward") : QStringLiteral("back"),
-             amount, IsoTime::formatOffset(t.offsetBefore), IsoTime::formatOffset(t.offsetAfter));
-}
-
 int runExplain(const QStringList &arguments)
 {
     SubcommandParser command(QStringLiteral("taskdeckctl cron explain EXPR [--tz ZONE] [--from ISO-8601]"),
@@ -187,28 +163,20 @@ int runExplain(const QStringList &arguments)
         o.flush();
         return ExitOk;
     }
-    o << "DST rule:    " << describeDstRule(expression) << '\n';
-    const QList<QDateTime> fires = schedule.nextFires(input.from, 5);
-    if (fires.isEmpty()) {
+    o << "DST rule:    " << CronDescription::describeDstRule(expression) << '\n';
+    if (!schedule.next(input.from).isValid()) {
         o << "Next fires:  never (no date matches)\n";
         o.flush();
         return ExitOk;
     }
     o << "Next fires (" << QString::fromUtf8(zone.id()) << ", then UTC):\n";
-    qint64 previous = input.from.toSecsSinceEpoch();
-    for (const QDateTime &fire : fires) {
-        const qint64 at = fire.toSecsSinceEpoch();
-        const auto transitions = schedule.zoneRules()->transitionsBetween(previous, at);
-        for (const auto &t : transitions)
-            o << "  " << describeTransition(t) << '\n';
-        QString note;
-        const QDateTime local = fire.toTimeZone(zone);
-        if (!expression.matches(local.date().year(), local.date().month(), local.date().day(), local.time().hour(),
-                                local.time().minute(), local.time().second()))
-            note = QStringLiteral("   (its time was skipped by the change; runs right after it)");
-        o << "  " << IsoTime::format(local) << "   " << IsoTime::format(fire.toTimeZone(QTimeZone::utc())) << note
-          << '\n';
-        previous = at;
+    for (const CronPreviewEntry &entry : previewFires(schedule, input.from, 5)) {
+        for (const auto &change : entry.changesBefore)
+            o << "  -- " << describeTransition(change) << '\n';
+        o << "  " << IsoTime::format(entry.fire) << "   " << IsoTime::format(entry.fire.toTimeZone(QTimeZone::utc()));
+        if (entry.movedBySkippedTime)
+            o << "   (its time was skipped by the change; runs right after it)";
+        o << '\n';
     }
     o.flush();
     return ExitOk;

@@ -297,4 +297,14 @@ QString CronDescription::describe(const CronExpression &expression)
     return text;
 }
 
+QString CronDescription::describeDstRule(const CronExpression &expression)
+{
+    if (!expression.isValid() || expression.isReboot())
+        return {};
+    if (expression.isFixedTime())
+        return QStringLiteral("fixed time: runs once in a repeated hour, and right after the change when its time "
+                              "falls in a skipped hour");
+    return QStringLiteral("wall clock: runs in both passes of a repeated hour and not at all in a skipped hour");
+}
+
 } // namespace Taskdeck::Core

@@ -13,6 +13,8 @@ class CronDescription
 {
 public:
     static QString describe(const CronExpression &expression);
+    // Which cron(8) DST rule applies: fixed time or wall clock, in one sentence.
+    static QString describeDstRule(const CronExpression &expression);
 };
 
 } // namespace Taskdeck::Core
