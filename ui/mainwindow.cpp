@@ -1,13 +1,15 @@
 #include "mainwindow.h"
 
+#include "cronpreviewwidget.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QIcon>
 #include <QKeySequence>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 // Resources compiled into a static library are not registered until someone asks.
@@ -25,12 +27,15 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(tr("Taskdeck"));
     setWindowIcon(applicationIcon());
 
-    auto *placeholder =
-        new QLabel(tr("No jobs yet.\nSchedules, live tasks, history and dead letters will appear here."), this);
-    placeholder->setObjectName(QStringLiteral("emptyStateLabel"));
-    placeholder->setAlignment(Qt::AlignCenter);
-    placeholder->setEnabled(false);
-    setCentralWidget(placeholder);
+    // The operational views (schedules, live, history, dead letters, events) join as tabs as the
+    // engine grows; the cron calculator is useful from day one.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    m_cronPreview = new CronPreviewWidget(m_tabs);
+    m_cronPreview->setExpression(QStringLiteral("*/15 9-17 * * MON-FRI"));
+    m_tabs->addTab(m_cronPreview, tr("Cron &preview"));
+    setCentralWidget(m_tabs);
 
     createMenus();
     statusBar()->showMessage(tr("Ready"));

@@ -2,7 +2,11 @@
 
 #include <QMainWindow>
 
+class QTabWidget;
+
 namespace Taskdeck::Ui {
+
+class CronPreviewWidget;
 
 // The window operators keep open: for now the shell that later views plug into.
 class MainWindow final : public QMainWindow
@@ -19,8 +23,13 @@ public:
 public Q_SLOTS:
     void showAbout();
 
+    CronPreviewWidget *cronPreview() const { return m_cronPreview; }
+
 private:
     void createMenus();
+
+    QTabWidget *m_tabs = nullptr;
+    CronPreviewWidget *m_cronPreview = nullptr;
 };
 
 } // namespace Taskdeck::Ui
