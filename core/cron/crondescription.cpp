@@ -145,11 +145,21 @@ QString timePhrase(const CronExpression &expression)
     QStringList parts;
     if (secondsMatter)
         parts.append(unitPhrase(seconds, QStringLiteral("second")));
-    int secondStep = 0;
-    if (!(secondsMatter && isEvery(minutes)))
+    int step = 0;
+    if (!secondsMatter) {
         parts.append(unitPhrase(minutes, QStringLiteral("minute")));
-    else if (!isEvery(seconds) && !singleStep(seconds, &secondStep))
-        parts.last() += QStringLiteral(" of every minute");
+    } else if (isEvery(minutes)) {
+        if (!isEvery(seconds) && !singleStep(seconds, &step))
+            parts.last() += QStringLiteral(" of every minute");
+    } else if (singleStep(minutes, &step)) {
+        parts.append(QStringLiteral("during every %1 minute").arg(ordinal(step)));
+    } else {
+        // "at minutes 0 and 30" -> "during minutes 0 and 30": the seconds already say "at".
+        QString minutePart = unitPhrase(minutes, QStringLiteral("minute"));
+        if (minutePart.startsWith(QLatin1String("at ")))
+            minutePart = minutePart.mid(3);
+        parts.append(QStringLiteral("during ") + minutePart);
+    }
 
     QString hourPart;
     int hourStep = 0;
@@ -258,11 +268,27 @@ QString dayPhrase(const CronExpression &expression)
         return dayOfMonthPhrase(dom);
     if (expression.dayFieldsAreAlternatives())
         return dayOfMonthPhrase(dom) + QStringLiteral(" or ") + dayOfWeekPhrase(dow, QStringLiteral("or"));
-    // One day field starts with '*', so cron requires both to match.
-    QString weekdays = dayOfWeekPhrase(dow, QStringLiteral("or"));
-    if (weekdays.startsWith(QLatin1String("on ")))
-        weekdays = weekdays.mid(3);
-    return dayOfMonthPhrase(dom) + QStringLiteral(", if it is ") + weekdays;
+    // One day field starts with '*', so cron requires both to match: name the weekdays one by one.
+    QStringList weekdays;
+    quint8 plainDays = 0;
+    for (const CronElement &e : dow) {
+        if (e.kind == Kind::LastOfWeekday || e.kind == Kind::NthOfWeekday) {
+            QString special = dayOfWeekPhrase({e}, QStringLiteral("or"));
+            weekdays.append(special.startsWith(QLatin1String("on ")) ? special.mid(3) : special);
+            continue;
+        }
+        const int last = e.kind == Kind::Value && !e.hasStep ? e.first : e.last;
+        const int length = e.first <= last ? last - e.first + 1 : last - e.first + 8;
+        for (int i = 0; i < length; i += e.step)
+            plainDays |= quint8(1u << ((e.first + i) % 7));
+    }
+    QStringList names;
+    for (int d = 1; d <= 7; ++d) { // Monday first, Sunday last
+        if (plainDays >> (d % 7) & 1)
+            names.append(QLatin1String("a ") + QLatin1String(DayNames[d % 7]));
+    }
+    weekdays = names + weekdays;
+    return dayOfMonthPhrase(dom) + QStringLiteral(", if it is ") + joinList(weekdays, QStringLiteral("or"));
 }
 
 QString monthPhrase(const CronExpression &expression)

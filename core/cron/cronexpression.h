@@ -78,8 +78,6 @@ public:
     std::optional<qint64> nextLocal(qint64 from) const;
     std::optional<qint64> previousLocal(qint64 to) const;
 
-    friend bool operator==(const CronExpression &a, const CronExpression &b) { return a.m_text == b.m_text; }
-
 private:
     // Bit n set: the day numbered n matches (bit 0 unused; 1-31).
     quint32 dayMask(qint64 year, int month) const;

@@ -12,6 +12,7 @@ private Q_SLOTS:
     void describesInPlainEnglish_data();
     void describesInPlainEnglish();
     void invalidExpressionsHaveNoDescription();
+    void everyCombinationOfFieldFormsGetsASentence();
 };
 
 void TestCronDescription::describesInPlainEnglish_data()
@@ -43,7 +44,11 @@ void TestCronDescription::describesInPlainEnglish_data()
     row("0 9 * * MON,FRI", "At 09:00, on Monday and Friday");
     row("0 10 * * 6,0", "At 10:00, on Saturday and Sunday");
     row("0 0 13 * 5", "At 00:00, on day 13 of the month or on Friday");
-    row("0 0 */2 * 1", "At 00:00, on every 2nd day of the month, if it is Monday");
+    row("0 0 */2 * 1", "At 00:00, on every 2nd day of the month, if it is a Monday");
+    row("0 0 13 * */2", "At 00:00, on day 13 of the month, if it is a Tuesday, a Thursday, a Saturday or a Sunday");
+    row("0 0 */2 * 5L", "At 00:00, on every 2nd day of the month, if it is the last Friday of the month");
+    row("*/10 */15 * * * *", "Every 10 seconds, during every 15th minute");
+    row("5,35 0,30 8 * * *", "At seconds 5 and 35, during minutes 0 and 30 between 08:00 and 08:59, every day");
     row("0 0 1 1 *", "At 00:00, on day 1 of the month, in January");
     row("@yearly", "At 00:00, on day 1 of the month, in January");
     row("0 12 * JAN-MAR *", "At 12:00, every day in January through March");
@@ -66,6 +71,50 @@ void TestCronDescription::invalidExpressionsHaveNoDescription()
 {
     QCOMPARE(CronDescription::describe(CronExpression::parse(QStringLiteral("0 24 * * *"))), QString());
     QCOMPARE(CronDescription::describe(CronExpression()), QString());
+}
+
+void TestCronDescription::everyCombinationOfFieldFormsGetsASentence()
+{
+    // Each field written in each of its forms, in every combination: no crash, never empty, always
+    // a capitalized sentence without doubled separators.
+    const QStringList seconds{QStringLiteral("0"), QStringLiteral("*"), QStringLiteral("*/10"), QStringLiteral("5,35"),
+                              QStringLiteral("10-20")};
+    const QStringList minutes{QStringLiteral("0"),    QStringLiteral("*"),     QStringLiteral("*/15"),
+                              QStringLiteral("0,30"), QStringLiteral("10-20"), QStringLiteral("5/20")};
+    const QStringList hours{QStringLiteral("2"),    QStringLiteral("*"),    QStringLiteral("*/3"),
+                            QStringLiteral("9-17"), QStringLiteral("22-2"), QStringLiteral("8,12,18")};
+    const QStringList days{QStringLiteral("*"),  QStringLiteral("1"),   QStringLiteral("1,15"),
+                           QStringLiteral("L"),  QStringLiteral("L-3"), QStringLiteral("15W"),
+                           QStringLiteral("LW"), QStringLiteral("*/2"), QStringLiteral("?")};
+    const QStringList months{QStringLiteral("*"), QStringLiteral("2"), QStringLiteral("JAN-MAR"),
+                             QStringLiteral("*/3")};
+    const QStringList weekdays{QStringLiteral("*"),       QStringLiteral("1-5"), QStringLiteral("MON,FRI"),
+                               QStringLiteral("5L"),      QStringLiteral("1#2"), QStringLiteral("*/2"),
+                               QStringLiteral("FRI-MON"), QStringLiteral("?")};
+    int described = 0;
+    for (const QString &second : seconds) {
+        for (const QString &minute : minutes) {
+            for (const QString &hour : hours) {
+                for (const QString &day : days) {
+                    for (const QString &month : months) {
+                        for (const QString &weekday : weekdays) {
+                            const QString text =
+                                QStringList{second, minute, hour, day, month, weekday}.join(QLatin1Char(' '));
+                            const CronExpression expression = CronExpression::parse(text);
+                            QVERIFY2(expression.isValid(), qPrintable(text));
+                            const QString sentence = CronDescription::describe(expression);
+                            if (sentence.isEmpty() || !sentence.at(0).isUpper() ||
+                                sentence.contains(QLatin1String(",,")) || sentence.contains(QLatin1String(", ,")) ||
+                                sentence.contains(QLatin1String("  ")) || sentence.endsWith(QLatin1Char(' ')))
+                                QFAIL(qPrintable(text + QStringLiteral(" -> '") + sentence + QLatin1Char('\'')));
+                            ++described;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    QCOMPARE(described, 5 * 6 * 6 * 9 * 4 * 8);
 }
 
 QTEST_GUILESS_MAIN(TestCronDescription)
