@@ -655,7 +655,8 @@ std::optional<qint64> CronExpression::nextLocal(qint64 from) const
             second = 0;
             continue;
         }
-        return Civil::daysFromCivil(year, month, day) * Civil::SecondsPerDay + hour * 3600 + minute * 60 + s;
+        return Civil::daysFromCivil(year, month, day) * Civil::SecondsPerDay + qint64(hour) * 3600 +
+               qint64(minute) * 60 + s;
     }
     return std::nullopt;
 }
@@ -743,7 +744,8 @@ std::optional<qint64> CronExpression::previousLocal(qint64 to) const
             second = 59;
             continue;
         }
-        return Civil::daysFromCivil(year, month, day) * Civil::SecondsPerDay + hour * 3600 + minute * 60 + s;
+        return Civil::daysFromCivil(year, month, day) * Civil::SecondsPerDay + qint64(hour) * 3600 +
+               qint64(minute) * 60 + s;
     }
     return std::nullopt;
 }
