@@ -70,7 +70,33 @@ constexpr int weekday(qint64 year, int month, int day)
     return weekdayFromDays(daysFromCivil(year, month, day));
 }
 
+// A wall-clock reading split into fields.
+struct WallTime
+{
+    qint64 year;
+    int month;
+    int day;
+    int hour;
+    int minute;
+    int second;
+};
+
+constexpr WallTime wallTimeFromSeconds(qint64 localSeconds)
+{
+    const qint64 days = floorDiv(localSeconds, SecondsPerDay);
+    const int secondOfDay = int(localSeconds - days * SecondsPerDay);
+    const Date date = civilFromDays(days);
+    return {date.year, date.month, date.day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60};
+}
+
+constexpr qint64 secondsFromWallTime(qint64 year, int month, int day, int hour, int minute, int second)
+{
+    return daysFromCivil(year, month, day) * SecondsPerDay + qint64(hour) * 3600 + qint64(minute) * 60 + second;
+}
+
 static_assert(daysFromCivil(1970, 1, 1) == 0);
+static_assert(wallTimeFromSeconds(-1).year == 1969 && wallTimeFromSeconds(-1).second == 59);
+static_assert(secondsFromWallTime(1970, 1, 2, 0, 0, 1) == 86401);
 static_assert(daysFromCivil(2000, 3, 1) == 11017);
 static_assert(civilFromDays(11017).year == 2000 && civilFromDays(11017).month == 3);
 static_assert(weekday(2026, 12, 3) == 4); // a Thursday

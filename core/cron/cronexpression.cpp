@@ -575,24 +575,45 @@ bool CronExpression::matches(qint64 year, int month, int day, int hour, int minu
            (m_seconds >> second & 1);
 }
 
+// The day mask of the month a search is in, computed once per month visited.
+class MonthMaskCache
+{
+public:
+    explicit MonthMaskCache(const CronExpression &expression)
+        : m_expression(expression)
+    {}
+
+    quint32 get(qint64 year, int month)
+    {
+        if (year != m_year || month != m_month) {
+            m_mask = m_expression.dayMask(year, month);
+            m_year = year;
+            m_month = month;
+        }
+        return m_mask;
+    }
+
+private:
+    const CronExpression &m_expression;
+    qint64 m_year = 0;
+    int m_month = 0;
+    quint32 m_mask = 0;
+};
+
 std::optional<qint64> CronExpression::nextLocal(qint64 from) const
 {
     if (!m_valid || m_reboot || !m_canEverMatch)
         return std::nullopt;
-    const qint64 startDay = Civil::floorDiv(from, Civil::SecondsPerDay);
-    const qint64 secondOfDay = from - startDay * Civil::SecondsPerDay;
-    Civil::Date date = Civil::civilFromDays(startDay);
-    qint64 year = date.year;
-    int month = date.month;
-    int day = date.day;
-    int hour = int(secondOfDay / 3600);
-    int minute = int(secondOfDay / 60 % 60);
-    int second = int(secondOfDay % 60);
+    const Civil::WallTime start = Civil::wallTimeFromSeconds(from);
+    qint64 year = start.year;
+    int month = start.month;
+    int day = start.day;
+    int hour = start.hour;
+    int minute = start.minute;
+    int second = start.second;
     const qint64 lastYear = year + 400;
 
-    qint64 maskYear = 0;
-    int maskMonth = 0;
-    quint32 mask = 0;
+    MonthMaskCache masks(*this);
     const auto startOfDay = [&] { hour = minute = second = 0; };
     const auto nextMonth = [&] {
         day = 1;
@@ -615,11 +636,7 @@ std::optional<qint64> CronExpression::nextLocal(qint64 from) const
             startOfDay();
             continue;
         }
-        if (year != maskYear || month != maskMonth) {
-            mask = dayMask(year, month);
-            maskYear = year;
-            maskMonth = month;
-        }
+        const quint32 mask = masks.get(year, month);
         const int d = nextBit(mask, day);
         if (d < 0) {
             nextMonth();
@@ -655,8 +672,7 @@ std::optional<qint64> CronExpression::nextLocal(qint64 from) const
             second = 0;
             continue;
         }
-        return Civil::daysFromCivil(year, month, day) * Civil::SecondsPerDay + qint64(hour) * 3600 +
-               qint64(minute) * 60 + s;
+        return Civil::secondsFromWallTime(year, month, day, hour, minute, s);
     }
     return std::nullopt;
 }
@@ -665,20 +681,16 @@ std::optional<qint64> CronExpression::previousLocal(qint64 to) const
 {
     if (!m_valid || m_reboot || !m_canEverMatch)
         return std::nullopt;
-    const qint64 startDay = Civil::floorDiv(to, Civil::SecondsPerDay);
-    const qint64 secondOfDay = to - startDay * Civil::SecondsPerDay;
-    Civil::Date date = Civil::civilFromDays(startDay);
-    qint64 year = date.year;
-    int month = date.month;
-    int day = date.day;
-    int hour = int(secondOfDay / 3600);
-    int minute = int(secondOfDay / 60 % 60);
-    int second = int(secondOfDay % 60);
+    const Civil::WallTime start = Civil::wallTimeFromSeconds(to);
+    qint64 year = start.year;
+    int month = start.month;
+    int day = start.day;
+    int hour = start.hour;
+    int minute = start.minute;
+    int second = start.second;
     const qint64 firstYear = year - 400;
 
-    qint64 maskYear = 0;
-    int maskMonth = 0;
-    quint32 mask = 0;
+    MonthMaskCache masks(*this);
     const auto endOfDay = [&] {
         hour = 23;
         minute = second = 59;
@@ -704,11 +716,7 @@ std::optional<qint64> CronExpression::previousLocal(qint64 to) const
             endOfDay();
             continue;
         }
-        if (year != maskYear || month != maskMonth) {
-            mask = dayMask(year, month);
-            maskYear = year;
-            maskMonth = month;
-        }
+        const quint32 mask = masks.get(year, month);
         const int d = previousBit(mask, day);
         if (d < 1) {
             previousMonth();
@@ -744,8 +752,7 @@ std::optional<qint64> CronExpression::previousLocal(qint64 to) const
             second = 59;
             continue;
         }
-        return Civil::daysFromCivil(year, month, day) * Civil::SecondsPerDay + qint64(hour) * 3600 +
-               qint64(minute) * 60 + s;
+        return Civil::secondsFromWallTime(year, month, day, hour, minute, s);
     }
     return std::nullopt;
 }

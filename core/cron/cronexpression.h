@@ -105,6 +105,7 @@ private:
     bool m_fixedTime = false;
 
     friend class CronParser;
+    friend class MonthMaskCache;
 };
 
 } // namespace Taskdeck::Core
