@@ -3,6 +3,8 @@
 
 #include "commandline.h"
 #include "croncommand.h"
+#include "queue/taskstore.h"
+#include "taskcommand.h"
 
 #include <QCoreApplication>
 
@@ -12,15 +14,17 @@ namespace {
 
 QString mainHelp()
 {
-    return QStringLiteral("Usage: taskdeckctl [--help] [--version] COMMAND [ARGS...]\n\n"
+    return QStringLiteral("Usage: taskdeckctl [--help] [--version] [--db PATH] COMMAND [ARGS...]\n\n"
                           "Taskdeck runs background work on this machine: cron jobs, queued tasks,\n"
                           "retries and dead letters. taskdeckctl is its command-line twin.\n\n"
                           "Commands:\n") +
-           cronCommandSummary() +
+           cronCommandSummary() + taskCommandSummary() +
            QStringLiteral("\nOptions:\n"
+                          "  --db PATH      The database (default: %1)\n"
                           "  -h, --help     Show this help; COMMAND --help shows a command's options\n"
                           "  -v, --version  Show the version\n\n"
-                          "Exit codes: 0 success, 1 failure, 2 bad input (the message names what is wrong).\n");
+                          "Exit codes: 0 success, 1 failure, 2 bad input (the message names what is wrong).\n")
+               .arg(Taskdeck::Core::TaskStore::defaultPath());
 }
 
 } // namespace
@@ -32,7 +36,27 @@ int main(int argc, char *argv[])
     QCoreApplication::setOrganizationName(QStringLiteral("Taskdeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TASKDECK_VERSION));
 
-    const QStringList arguments = QCoreApplication::arguments().mid(1);
+    // --db PATH is accepted anywhere before "--" (what follows "--" belongs to the task's program).
+    QStringList arguments;
+    QString dbPath = Taskdeck::Core::TaskStore::defaultPath();
+    const QStringList given = QCoreApplication::arguments().mid(1);
+    for (qsizetype i = 0; i < given.size(); ++i) {
+        const QString &word = given.at(i);
+        if (word == QLatin1String("--")) {
+            arguments += given.mid(i);
+            break;
+        }
+        if (word == QLatin1String("--db") || word.startsWith(QLatin1String("--db="))) {
+            const bool inline_ = word.startsWith(QLatin1String("--db="));
+            if (!inline_ && i + 1 >= given.size())
+                return usageError(QStringLiteral("--db: a path is missing"));
+            dbPath = inline_ ? word.mid(5) : given.at(++i);
+            if (dbPath.isEmpty())
+                return usageError(QStringLiteral("--db: the path is empty"));
+            continue;
+        }
+        arguments.append(word);
+    }
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const QString &word = arguments.at(i);
         if (word == QLatin1String("--help") || word == QLatin1String("-h") || word == QLatin1String("help")) {
@@ -48,6 +72,8 @@ int main(int argc, char *argv[])
         const QStringList rest = arguments.mid(i + 1);
         if (word == QLatin1String("cron"))
             return runCronCommand(rest);
+        if (word == QLatin1String("task"))
+            return runTaskCommand(dbPath, rest);
         return usageError(QStringLiteral("unknown command '%1' (see: taskdeckctl --help)").arg(word));
     }
     err() << mainHelp();

@@ -1,7 +1,12 @@
 // taskdeckctl's output and exit codes are a stable interface: this test runs the real binary.
 
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QTemporaryDir>
 #include <QTest>
 
 class TestTaskdeckctl : public QObject
@@ -19,6 +24,11 @@ private Q_SLOTS:
     void cronExplainDescribesAndMarksDstChanges();
     void helpAndVersionExitZero_data();
     void helpAndVersionExitZero();
+    void enqueuedTasksAreListedAndShown();
+    void badEnqueueInputExitsTwoAndWritesNothing_data();
+    void badEnqueueInputExitsTwoAndWritesNothing();
+    void uniqueKeyConflictExitsOneAndKeepsTheFirst();
+    void retryPlanShowsEachAttemptsLongestWait();
 
 private:
     struct Result
@@ -30,6 +40,7 @@ private:
     Result run(const QStringList &arguments);
 
     QString m_program;
+    QTemporaryDir m_dir;
 };
 
 void TestTaskdeckctl::initTestCase()
@@ -204,6 +215,147 @@ void TestTaskdeckctl::helpAndVersionExitZero()
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.startsWith(expected), qPrintable(r.out));
     QCOMPARE(r.err, QString());
+}
+
+void TestTaskdeckctl::enqueuedTasksAreListedAndShown()
+{
+    const QString db = m_dir.filePath(QStringLiteral("roundtrip.db"));
+    const Result first = run({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("enqueue"),
+                              QStringLiteral("--exec"), QStringLiteral("echo"), QStringLiteral("--payload"),
+                              QStringLiteral("{\"n\": 1}"), QStringLiteral("--priority"), QStringLiteral("3"),
+                              QStringLiteral("--"), QStringLiteral("hello"), QStringLiteral("--db")});
+    QCOMPARE(first.err, QString());
+    QCOMPARE(first.exitCode, 0);
+    QCOMPARE(first.out, QStringLiteral("1\n"));
+    const Result second =
+        run({QStringLiteral("task"), QStringLiteral("enqueue"), QStringLiteral("--shell"), QStringLiteral("exit 3"),
+             QStringLiteral("--queue"), QStringLiteral("reports"), QStringLiteral("--db=") + db});
+    QCOMPARE(second.out, QStringLiteral("2\n"));
+
+    const Result list =
+        run({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(list.exitCode, 0);
+    const QJsonArray tasks = QJsonDocument::fromJson(list.out.toUtf8()).array();
+    QCOMPARE(tasks.size(), 2);
+    const QJsonObject newest = tasks.at(0).toObject();
+    QCOMPARE(newest.value(QStringLiteral("id")).toInt(), 2);
+    QCOMPARE(newest.value(QStringLiteral("queue")).toString(), QStringLiteral("reports"));
+    const QJsonObject oldest = tasks.at(1).toObject();
+    for (const char *key :
+         {"id", "state", "attempts", "job", "queue", "priority", "error", "created_at", "finished_at"})
+        QVERIFY2(oldest.contains(QLatin1String(key)), key);
+    QCOMPARE(oldest.value(QStringLiteral("state")).toString(), QStringLiteral("queued"));
+    QCOMPARE(oldest.value(QStringLiteral("priority")).toInt(), 3);
+    // "--db" after "--" belongs to the program.
+    QCOMPARE(oldest.value(QStringLiteral("action")).toObject().value(QStringLiteral("args")).toArray(),
+             (QJsonArray{QStringLiteral("hello"), QStringLiteral("--db")}));
+
+    const Result table = run({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("list"),
+                              QStringLiteral("--state"), QStringLiteral("queued")});
+    QCOMPARE(table.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 3); // header and two rows
+    const Result show =
+        run({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("show"), QStringLiteral("1")});
+    QCOMPARE(show.exitCode, 0);
+    QVERIFY2(show.out.contains(QStringLiteral("Action:       exec echo hello --db")), qPrintable(show.out));
+    const Result missing =
+        run({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("show"), QStringLiteral("99")});
+    QCOMPARE(missing.exitCode, 1);
+    QCOMPARE(missing.err, QStringLiteral("taskdeckctl: no task 99\n"));
+}
+
+void TestTaskdeckctl::badEnqueueInputExitsTwoAndWritesNothing_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QString>("error");
+    const QString exec = QStringLiteral("--exec");
+    const QString echo = QStringLiteral("echo");
+    QTest::newRow("no action") << QStringList{}
+                               << QStringLiteral("choose one action: --exec, --shell, --http or --handler");
+    QTest::newRow("two actions") << QStringList{exec, echo, QStringLiteral("--shell"), QStringLiteral("true")}
+                                 << QStringLiteral("choose one action: --exec, --shell, --http or --handler");
+    QTest::newRow("malformed payload") << QStringList{exec, echo, QStringLiteral("--payload"),
+                                                      QStringLiteral("{\"a\": }")}
+                                       << QStringLiteral("--payload: malformed JSON at character 7: object is missing after a comma");
+    QTest::newRow("missing program") << QStringList{exec, QStringLiteral("no-such-program-xyz")}
+                                     << QStringLiteral("exec: no program 'no-such-program-xyz' in PATH");
+    QTest::newRow("bad url") << QStringList{QStringLiteral("--http"), QStringLiteral("not a url")}
+                             << QStringLiteral("http: 'not a url' is not an http or https URL with a host");
+    QTest::newRow("bad method") << QStringList{QStringLiteral("--http"), QStringLiteral("https://example.org"),
+                                               QStringLiteral("--method"), QStringLiteral("FETCH")}
+                                << QStringLiteral("http: method 'FETCH' is not one of GET POST PUT PATCH DELETE HEAD");
+    QTest::newRow("negative priority") << QStringList{exec, echo, QStringLiteral("--priority"), QStringLiteral("-5000")}
+                                       << QStringLiteral(
+                                              "--priority: '-5000' is not a whole number from -1000 to 1000");
+    QTest::newRow("zero attempts") << QStringList{exec, echo, QStringLiteral("--max-attempts"), QStringLiteral("0")}
+                                   << QStringLiteral("--max-attempts: '0' is not a whole number from 1 to 1000");
+    QTest::newRow("bad backoff") << QStringList{exec, echo, QStringLiteral("--backoff"), QStringLiteral("soon")}
+                                 << QStringLiteral("--backoff: 'soon' is not a whole number of milliseconds");
+    QTest::newRow("negative timeout") << QStringList{exec, echo, QStringLiteral("--timeout"), QStringLiteral("-1")}
+                                      << QStringLiteral(
+                                             "--timeout: '-1' is not a number of seconds above 0 (at most 30 days)");
+    QTest::newRow("bad not-before") << QStringList{exec, echo, QStringLiteral("--not-before"), QStringLiteral("later")}
+                                    << QStringLiteral("--not-before: 'later' is not an ISO-8601 date-time such as "
+                                                      "2026-03-29T01:30:00+01:00");
+    QTest::newRow("queue with a space") << QStringList{exec, echo, QStringLiteral("--queue"), QStringLiteral("a b")}
+                                        << QStringLiteral("queue: 'a b' is not a queue name (letters, digits, '_', "
+                                                          "'.', '-'; up to 64)");
+    QTest::newRow("arguments without exec")
+        << QStringList{QStringLiteral("--shell"), QStringLiteral("true"), QStringLiteral("--"), QStringLiteral("x")}
+        << QStringLiteral("'x': arguments after -- go with --exec only");
+    QTest::newRow("unknown option") << QStringList{exec, echo, QStringLiteral("--colour")}
+                                    << QStringLiteral("Unknown option 'colour'. (see: taskdeckctl [--db PATH] --help)");
+}
+
+void TestTaskdeckctl::badEnqueueInputExitsTwoAndWritesNothing()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QString, error);
+    const QString db = m_dir.filePath(QStringLiteral("bad-%1.db").arg(QString::fromLatin1(QTest::currentDataTag())));
+    const Result r =
+        run(QStringList{QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("enqueue")} + options);
+    QCOMPARE(r.err, QStringLiteral("taskdeckctl: ") + error + QLatin1Char('\n'));
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.out, QString());
+    QVERIFY(!QFileInfo::exists(db));
+}
+
+void TestTaskdeckctl::uniqueKeyConflictExitsOneAndKeepsTheFirst()
+{
+    const QString db = m_dir.filePath(QStringLiteral("unique.db"));
+    const QStringList enqueue{QStringLiteral("--db"),     db,
+                              QStringLiteral("task"),     QStringLiteral("enqueue"),
+                              QStringLiteral("--shell"),  QStringLiteral("true"),
+                              QStringLiteral("--unique"), QStringLiteral("nightly")};
+    QCOMPARE(run(enqueue).out, QStringLiteral("1\n"));
+    const Result again = run(enqueue);
+    QCOMPARE(again.exitCode, 1);
+    QCOMPARE(again.err, QStringLiteral("taskdeckctl: unique key 'nightly' is taken by task 1, which is queued\n"));
+    const Result list =
+        run({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 1);
+}
+
+void TestTaskdeckctl::retryPlanShowsEachAttemptsLongestWait()
+{
+    const Result r =
+        run({QStringLiteral("task"), QStringLiteral("retry-plan"), QStringLiteral("--max-attempts"),
+             QStringLiteral("4"), QStringLiteral("--backoff"), QStringLiteral("1500:4000"), QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject plan = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(plan.value(QStringLiteral("max_attempts")).toInt(), 4);
+    const QJsonArray attempts = plan.value(QStringLiteral("attempts")).toArray();
+    QCOMPARE(attempts.size(), 4);
+    QList<int> waits;
+    for (const QJsonValue &attempt : attempts)
+        waits.append(attempt.toObject().value(QStringLiteral("max_wait_ms")).toInt());
+    QCOMPARE(waits, (QList<int>{0, 1500, 3000, 4000}));
+    QCOMPARE(attempts.last().toObject().value(QStringLiteral("worst_case_since_first_ms")).toInt(), 8500);
+
+    const Result text = run({QStringLiteral("task"), QStringLiteral("retry-plan"), QStringLiteral("--max-attempts"),
+                             QStringLiteral("3"), QStringLiteral("--backoff"), QStringLiteral("1500:4000")});
+    QVERIFY2(text.out.contains(QStringLiteral("  3        3 s                         4.5 s + run times\n")),
+             qPrintable(text.out));
+    QVERIFY(text.out.contains(QStringLiteral("dead-letter list")));
 }
 
 QTEST_GUILESS_MAIN(TestTaskdeckctl)

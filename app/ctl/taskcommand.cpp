@@ -1,0 +1,451 @@
+#include "taskcommand.h"
+
+#include "actions/actionspec.h"
+#include "commandline.h"
+#include "isotime.h"
+#include "queue/taskstore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QTimeZone>
+
+#include <cmath>
+
+namespace Taskdeck::Ctl {
+
+using namespace Taskdeck::Core;
+
+namespace {
+
+QString taskHelp()
+{
+    return QStringLiteral(
+        "Usage: taskdeckctl [--db PATH] task COMMAND [options]\n\n"
+        "Queue tasks and look at them.\n\n"
+        "Commands:\n"
+        "  enqueue      Queue a task: --exec PROG [-- ARGS...] | --shell CMD | --http URL | --handler NAME\n"
+        "  list         List tasks, newest first\n"
+        "  show ID      Show one task\n"
+        "  retry-plan   Show when the attempts of a retry policy would run\n\n"
+        "Run 'taskdeckctl task COMMAND --help' for a command's options.\n");
+}
+
+// "1 s", "1.5 s", "2 min", "1 h 30 min", "0 ms".
+QString formatDuration(qint64 ms)
+{
+    if (ms < 1000)
+        return QStringLiteral("%1 ms").arg(ms);
+    if (ms < 60 * 1000) {
+        const double seconds = double(ms) / 1000.0;
+        return QStringLiteral("%1 s").arg(QString::number(seconds, 'g', 4));
+    }
+    const qint64 totalSeconds = ms / 1000;
+    const qint64 hours = totalSeconds / 3600;
+    const qint64 minutes = totalSeconds / 60 % 60;
+    const qint64 seconds = totalSeconds % 60;
+    QStringList parts;
+    if (hours > 0)
+        parts.append(QStringLiteral("%1 h").arg(hours));
+    if (minutes > 0)
+        parts.append(QStringLiteral("%1 min").arg(minutes));
+    if (seconds > 0 && hours == 0)
+        parts.append(QStringLiteral("%1 s").arg(seconds));
+    return parts.join(QLatin1Char(' '));
+}
+
+bool readInt(const QCommandLineParser &parser, const QString &option, int min, int max, int *value, int *exitCode)
+{
+    if (!parser.isSet(option))
+        return true;
+    const QString text = parser.value(option);
+    bool ok = false;
+    const int parsed = text.toInt(&ok);
+    if (!ok || parsed < min || parsed > max) {
+        *exitCode = usageError(
+            QStringLiteral("--%1: '%2' is not a whole number from %3 to %4").arg(option, text).arg(min).arg(max));
+        return false;
+    }
+    *value = parsed;
+    return true;
+}
+
+bool readRetryPolicy(const QCommandLineParser &parser, RetryPolicy *policy, int *exitCode)
+{
+    if (!readInt(parser, QStringLiteral("max-attempts"), 1, 1000, &policy->maxAttempts, exitCode))
+        return false;
+    if (parser.isSet(QStringLiteral("backoff"))) {
+        QString why;
+        const auto withBackoff = RetryPolicy::withBackoff(parser.value(QStringLiteral("backoff")), *policy, &why);
+        if (!withBackoff) {
+            *exitCode = usageError(QStringLiteral("--backoff: ") + why);
+            return false;
+        }
+        *policy = *withBackoff;
+    }
+    return true;
+}
+
+void addRetryOptions(QCommandLineParser &parser)
+{
+    parser.addOption(
+        {QStringLiteral("max-attempts"),
+         QStringLiteral("Attempts in all, the first included (default: %1).").arg(RetryPolicy::DefaultMaxAttempts),
+         QStringLiteral("N")});
+    parser.addOption({QStringLiteral("backoff"),
+                      QStringLiteral("Wait BASE_MS after the first failure, doubling each time up to MAX_MS "
+                                     "(default: 1000:3600000); the wait is picked at random below it."),
+                      QStringLiteral("BASE_MS[:MAX_MS]")});
+}
+
+// Parses JSON of any kind (object, array, string, number, ...).
+std::optional<QJsonValue> parseJsonValue(const QString &text, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document =
+        QJsonDocument::fromJson((QStringLiteral("[") + text + QStringLiteral("]")).toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || document.array().size() != 1) {
+        if (error)
+            *error = parseError.error != QJsonParseError::NoError
+                         ? QStringLiteral("malformed JSON at character %1: %2")
+                               .arg(std::max(1, parseError.offset - 1)) // Qt counts past the error, and our '['
+                               .arg(parseError.errorString())
+                         : QStringLiteral("expected one JSON value");
+        return std::nullopt;
+    }
+    return document.array().first();
+}
+
+QString localTime(const QDateTime &time)
+{
+    return time.isValid() ? IsoTime::format(time.toLocalTime()) : QStringLiteral("-");
+}
+
+int runEnqueue(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(
+        QStringLiteral("taskdeckctl [--db PATH] task enqueue (--exec PROG [-- ARGS...] | --shell CMD | --http URL "
+                       "[--method M] | --handler NAME) [options]"),
+        QStringLiteral("Queue a task and print its id. Nothing is written when any input is wrong."));
+    QCommandLineParser &parser = command.parser();
+    parser.addOption({QStringLiteral("exec"), QStringLiteral("Run PROG with the arguments after --, no shell."),
+                      QStringLiteral("PROG")});
+    parser.addOption({QStringLiteral("shell"), QStringLiteral("Run CMD with /bin/sh -c (only when you need a shell)."),
+                      QStringLiteral("CMD")});
+    parser.addOption({QStringLiteral("http"), QStringLiteral("Request URL."), QStringLiteral("URL")});
+    parser.addOption({QStringLiteral("method"), QStringLiteral("HTTP method (default: GET)."), QStringLiteral("M")});
+    parser.addOption(
+        {QStringLiteral("handler"), QStringLiteral("Run the in-process handler NAME."), QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("payload"), QStringLiteral("JSON handed to the action."), QStringLiteral("JSON")});
+    parser.addOption({QStringLiteral("queue"), QStringLiteral("Named queue (default: default)."), QStringLiteral("Q")});
+    parser.addOption({QStringLiteral("priority"), QStringLiteral("-1000 to 1000; higher runs first (default: 0)."),
+                      QStringLiteral("N")});
+    addRetryOptions(parser);
+    parser.addOption(
+        {QStringLiteral("timeout"), QStringLiteral("Stop an attempt after SECONDS."), QStringLiteral("SECONDS")});
+    parser.addOption(
+        {QStringLiteral("not-before"), QStringLiteral("Do not start before this time."), QStringLiteral("ISO-8601")});
+    parser.addOption({QStringLiteral("unique"),
+                      QStringLiteral("Refuse the task while another with KEY is waiting or running."),
+                      QStringLiteral("KEY")});
+    parser.addPositionalArgument(QStringLiteral("ARGS"), QStringLiteral("Arguments for --exec, after --."),
+                                 QStringLiteral("[-- ARGS...]"));
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+
+    TaskSpec spec;
+    int actions = 0;
+    for (const char *option : {"exec", "shell", "http", "handler"})
+        actions += parser.isSet(QString::fromLatin1(option)) ? 1 : 0;
+    if (actions != 1)
+        return usageError(QStringLiteral("choose one action: --exec, --shell, --http or --handler"));
+    if (!parser.positionalArguments().isEmpty() && !parser.isSet(QStringLiteral("exec")))
+        return usageError(
+            QStringLiteral("'%1': arguments after -- go with --exec only").arg(parser.positionalArguments().first()));
+    if (parser.isSet(QStringLiteral("method")) && !parser.isSet(QStringLiteral("http")))
+        return usageError(QStringLiteral("--method goes with --http only"));
+    if (parser.isSet(QStringLiteral("exec")))
+        spec.action = ActionSpec::exec(parser.value(QStringLiteral("exec")), parser.positionalArguments());
+    else if (parser.isSet(QStringLiteral("shell")))
+        spec.action = ActionSpec::shell(parser.value(QStringLiteral("shell")));
+    else if (parser.isSet(QStringLiteral("http")))
+        spec.action =
+            ActionSpec::http(parser.value(QStringLiteral("http")),
+                             parser.isSet(QStringLiteral("method")) ? parser.value(QStringLiteral("method")).toUpper()
+                                                                    : QStringLiteral("GET"));
+    else
+        spec.action = ActionSpec::handler(parser.value(QStringLiteral("handler")));
+    QString why;
+    if (!ActionSpec::validate(spec.action, &why))
+        return usageError(why);
+
+    if (parser.isSet(QStringLiteral("payload"))) {
+        const auto payload = parseJsonValue(parser.value(QStringLiteral("payload")), &why);
+        if (!payload)
+            return usageError(QStringLiteral("--payload: ") + why);
+        spec.payload = *payload;
+    }
+    if (parser.isSet(QStringLiteral("queue")))
+        spec.queue = parser.value(QStringLiteral("queue"));
+    if (!readInt(parser, QStringLiteral("priority"), -1000, 1000, &spec.priority, &exitCode) ||
+        !readRetryPolicy(parser, &spec.retry, &exitCode))
+        return exitCode;
+    if (parser.isSet(QStringLiteral("timeout"))) {
+        const QString text = parser.value(QStringLiteral("timeout"));
+        bool ok = false;
+        const double seconds = text.toDouble(&ok);
+        if (!ok || !std::isfinite(seconds) || seconds <= 0 || seconds > 30 * 24 * 3600)
+            return usageError(
+                QStringLiteral("--timeout: '%1' is not a number of seconds above 0 (at most 30 days)").arg(text));
+        spec.timeoutMs = qint64(std::ceil(seconds * 1000));
+    }
+    if (parser.isSet(QStringLiteral("not-before"))) {
+        const auto time = IsoTime::parse(parser.value(QStringLiteral("not-before")), QTimeZone::systemTimeZone(), &why);
+        if (!time)
+            return usageError(QStringLiteral("--not-before: ") + why);
+        spec.notBefore = *time;
+    }
+    if (parser.isSet(QStringLiteral("unique"))) {
+        spec.uniqueKey = parser.value(QStringLiteral("unique"));
+        if (spec.uniqueKey.isEmpty())
+            return usageError(QStringLiteral("--unique: the key is empty"));
+    }
+    if (!spec.validate(&why))
+        return usageError(why);
+
+    TaskStore store(dbPath);
+    const auto id = store.enqueue(spec, &why);
+    if (!id) {
+        err() << "taskdeckctl: " << why << Qt::endl;
+        return ExitFailure;
+    }
+    out() << *id << '\n';
+    out().flush();
+    return ExitOk;
+}
+
+int runList(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] task list [--state S] [--limit N] [--json]"),
+                             QStringLiteral("List tasks, newest first."));
+    QCommandLineParser &parser = command.parser();
+    parser.addOption({QStringLiteral("state"),
+                      QStringLiteral("Only tasks in state S: queued, running, retry_wait, succeeded, dead, cancelled."),
+                      QStringLiteral("S")});
+    parser.addOption(
+        {QStringLiteral("limit"), QStringLiteral("At most N tasks (default: 1000)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print a JSON array of task objects.")});
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("task list: unexpected '%1'").arg(parser.positionalArguments().first()));
+    std::optional<TaskState> state;
+    if (parser.isSet(QStringLiteral("state"))) {
+        state = taskStateFromName(parser.value(QStringLiteral("state")));
+        if (!state)
+            return usageError(QStringLiteral("--state: '%1' is not one of queued, running, retry_wait, succeeded, "
+                                             "dead, cancelled")
+                                  .arg(parser.value(QStringLiteral("state"))));
+    }
+    int limit = 1000;
+    if (!readInt(parser, QStringLiteral("limit"), 1, 10000000, &limit, &exitCode))
+        return exitCode;
+
+    TaskStore store(dbPath);
+    QString why;
+    const auto tasks = store.list(state, limit, &why);
+    if (!tasks) {
+        err() << "taskdeckctl: " << why << Qt::endl;
+        return ExitFailure;
+    }
+    if (parser.isSet(QStringLiteral("json"))) {
+        QJsonArray array;
+        for (const Task &task : *tasks)
+            array.append(task.toJson());
+        out() << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
+        out().flush();
+        return ExitOk;
+    }
+    const QString row = QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n");
+    out() << row.arg(QStringLiteral("ID"), 6)
+                 .arg(QStringLiteral("STATE"), -10)
+                 .arg(QStringLiteral("ATTEMPTS"), -8)
+                 .arg(QStringLiteral("QUEUE"), -12)
+                 .arg(QStringLiteral("PRIO"), 5)
+                 .arg(QStringLiteral("CREATED"), -25)
+                 .arg(QStringLiteral("ACTION"));
+    for (const Task &task : *tasks) {
+        QString action = ActionSpec::summary(task.spec.action);
+        if (action.size() > 60)
+            action = action.left(59) + QChar(0x2026);
+        out() << row.arg(task.id, 6)
+                     .arg(taskStateName(task.state), -10)
+                     .arg(QStringLiteral("%1/%2").arg(task.attempts).arg(task.spec.retry.maxAttempts), -8)
+                     .arg(task.spec.queue, -12)
+                     .arg(task.spec.priority, 5)
+                     .arg(localTime(task.createdAt), -25)
+                     .arg(action);
+    }
+    out().flush();
+    return ExitOk;
+}
+
+int runShow(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] task show ID [--json]"),
+                             QStringLiteral("Show one task."));
+    QCommandLineParser &parser = command.parser();
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print the task as a JSON object.")});
+    parser.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The task's id."));
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    if (parser.positionalArguments().size() != 1)
+        return usageError(QStringLiteral("task show takes one task id"));
+    bool ok = false;
+    const qint64 id = parser.positionalArguments().first().toLongLong(&ok);
+    if (!ok || id <= 0)
+        return usageError(QStringLiteral("'%1' is not a task id").arg(parser.positionalArguments().first()));
+
+    TaskStore store(dbPath);
+    QString why;
+    const auto task = store.find(id, &why);
+    if (!task) {
+        err() << "taskdeckctl: " << why << Qt::endl;
+        return ExitFailure;
+    }
+    if (parser.isSet(QStringLiteral("json"))) {
+        out() << QString::fromUtf8(QJsonDocument(task->toJson()).toJson(QJsonDocument::Indented));
+        out().flush();
+        return ExitOk;
+    }
+    QTextStream &o = out();
+    const auto line = [&](const char *label, const QString &value) {
+        o << QStringLiteral("%1 %2\n").arg(QString::fromLatin1(label) + QLatin1Char(':'), -13).arg(value);
+    };
+    line("Task", QString::number(task->id));
+    line("State", taskStateName(task->state));
+    line("Action", ActionSpec::summary(ActionSpec::redacted(task->spec.action)));
+    if (!task->spec.job.isEmpty())
+        line("Job", task->spec.job);
+    line("Queue", QStringLiteral("%1 (priority %2)").arg(task->spec.queue).arg(task->spec.priority));
+    line("Attempts", QStringLiteral("%1 of %2").arg(task->attempts).arg(task->spec.retry.maxAttempts));
+    line("Created", localTime(task->createdAt));
+    line("Not before", localTime(task->runAt));
+    if (task->startedAt.isValid())
+        line("Started", localTime(task->startedAt));
+    if (task->finishedAt.isValid())
+        line("Finished", localTime(task->finishedAt));
+    if (task->spec.timeoutMs > 0)
+        line("Timeout", formatDuration(task->spec.timeoutMs));
+    if (!task->spec.uniqueKey.isEmpty())
+        line("Unique key", task->spec.uniqueKey);
+    if (!task->spec.payload.isNull())
+        line("Payload", QString::fromUtf8(QJsonDocument(QJsonArray{task->spec.payload}).toJson(QJsonDocument::Compact))
+                            .mid(1)
+                            .chopped(1));
+    if (!task->lastError.isEmpty())
+        line("Last error", task->lastError);
+    o.flush();
+    return ExitOk;
+}
+
+int runRetryPlan(const QStringList &arguments)
+{
+    SubcommandParser command(
+        QStringLiteral("taskdeckctl task retry-plan [--max-attempts N] [--backoff BASE_MS[:MAX_MS]] [--json]"),
+        QStringLiteral("Show when each attempt of a retry policy may run: the longest wait before it (the actual "
+                       "wait is picked\nat random between 0 and that, \"full jitter\") and the worst case in all."));
+    QCommandLineParser &parser = command.parser();
+    addRetryOptions(parser);
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print the plan as JSON.")});
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("task retry-plan: unexpected '%1'").arg(parser.positionalArguments().first()));
+    RetryPolicy policy;
+    if (!readRetryPolicy(parser, &policy, &exitCode))
+        return exitCode;
+
+    qint64 worstCase = 0;
+    if (parser.isSet(QStringLiteral("json"))) {
+        QJsonArray attempts{QJsonObject{{QStringLiteral("attempt"), 1}, {QStringLiteral("max_wait_ms"), 0}}};
+        for (int n = 1; n < policy.maxAttempts; ++n) {
+            worstCase += policy.delayCeilingMs(n);
+            attempts.append(QJsonObject{{QStringLiteral("attempt"), n + 1},
+                                        {QStringLiteral("max_wait_ms"), policy.delayCeilingMs(n)},
+                                        {QStringLiteral("worst_case_since_first_ms"), worstCase}});
+        }
+        const QJsonObject plan{{QStringLiteral("max_attempts"), policy.maxAttempts},
+                               {QStringLiteral("base_ms"), policy.baseDelayMs},
+                               {QStringLiteral("max_ms"), policy.maxDelayMs},
+                               {QStringLiteral("jitter"), QStringLiteral("full")},
+                               {QStringLiteral("attempts"), attempts}};
+        out() << QString::fromUtf8(QJsonDocument(plan).toJson(QJsonDocument::Indented));
+        out().flush();
+        return ExitOk;
+    }
+    QTextStream &o = out();
+    o << "Retry plan: " << policy.maxAttempts << (policy.maxAttempts == 1 ? " attempt" : " attempts")
+      << ", waits doubling from " << formatDuration(policy.baseDelayMs) << " up to "
+      << formatDuration(policy.maxDelayMs) << ", full jitter\n";
+    o << QStringLiteral("  %1  %2  %3\n")
+             .arg(QStringLiteral("ATTEMPT"), -7)
+             .arg(QStringLiteral("WAITS BEFORE IT (AT MOST)"), -26)
+             .arg(QStringLiteral("WORST CASE SINCE THE FIRST START"));
+    o << QStringLiteral("  %1  %2  %3\n")
+             .arg(1, -7)
+             .arg(QStringLiteral("- (runs when due)"), -26)
+             .arg(QStringLiteral("-"));
+    for (int n = 1; n < policy.maxAttempts; ++n) {
+        worstCase += policy.delayCeilingMs(n);
+        o << QStringLiteral("  %1  %2  %3\n")
+                 .arg(n + 1, -7)
+                 .arg(formatDuration(policy.delayCeilingMs(n)), -26)
+                 .arg(formatDuration(worstCase) + QStringLiteral(" + run times"));
+    }
+    o << "After attempt " << policy.maxAttempts
+      << " fails the task goes to the dead-letter list, where it stays until an operator retries or deletes it.\n";
+    o.flush();
+    return ExitOk;
+}
+
+} // namespace
+
+QString taskCommandSummary()
+{
+    return QStringLiteral("  task enqueue ...    Queue a task (--exec, --shell, --http or --handler)\n"
+                          "  task list           List tasks\n"
+                          "  task show ID        Show one task\n"
+                          "  task retry-plan     Show when retries would run\n");
+}
+
+int runTaskCommand(const QString &dbPath, const QStringList &arguments)
+{
+    const QString sub = arguments.value(0);
+    if (sub == QLatin1String("enqueue"))
+        return runEnqueue(dbPath, arguments.mid(1));
+    if (sub == QLatin1String("list"))
+        return runList(dbPath, arguments.mid(1));
+    if (sub == QLatin1String("show"))
+        return runShow(dbPath, arguments.mid(1));
+    if (sub == QLatin1String("retry-plan"))
+        return runRetryPlan(arguments.mid(1));
+    if (sub.isEmpty()) {
+        err() << taskHelp();
+        return ExitUsage;
+    }
+    if (sub == QLatin1String("--help") || sub == QLatin1String("-h") || sub == QLatin1String("help")) {
+        out() << taskHelp();
+        return ExitOk;
+    }
+    return usageError(
+        QStringLiteral("task: unknown command '%1' (expected enqueue, list, show or retry-plan; see: taskdeckctl "
+                       "task --help)")
+            .arg(sub));
+}
+
+} // namespace Taskdeck::Ctl

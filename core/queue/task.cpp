@@ -1,0 +1,143 @@
+#include "task.h"
+
+#include "actions/actionspec.h"
+#include "isotime.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+namespace Taskdeck::Core {
+
+namespace {
+
+struct StateName
+{
+    TaskState state;
+    const char *name;
+};
+
+constexpr StateName StateNames[] = {
+    {TaskState::Queued, "queued"},       {TaskState::Running, "running"}, {TaskState::RetryWait, "retry_wait"},
+    {TaskState::Succeeded, "succeeded"}, {TaskState::Dead, "dead"},       {TaskState::Cancelled, "cancelled"},
+};
+
+QJsonValue timeOrNull(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(IsoTime::format(time)) : QJsonValue();
+}
+
+} // namespace
+
+QString taskStateName(TaskState state)
+{
+    for (const StateName &entry : StateNames) {
+        if (entry.state == state)
+            return QString::fromLatin1(entry.name);
+    }
+    return {};
+}
+
+std::optional<TaskState> taskStateFromName(const QString &name)
+{
+    for (const StateName &entry : StateNames) {
+        if (name == QLatin1String(entry.name))
+            return entry.state;
+    }
+    return std::nullopt;
+}
+
+bool isFinalState(TaskState state)
+{
+    return state == TaskState::Succeeded || state == TaskState::Dead || state == TaskState::Cancelled;
+}
+
+bool isWaitingState(TaskState state)
+{
+    return state == TaskState::Queued || state == TaskState::RetryWait;
+}
+
+bool TaskSpec::validate(QString *error) const
+{
+    const auto fail = [&](const QString &why) {
+        if (error)
+            *error = why;
+        return false;
+    };
+    static const QRegularExpression queueName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"));
+    if (!queueName.match(queue).hasMatch())
+        return fail(
+            QStringLiteral("queue: '%1' is not a queue name (letters, digits, '_', '.', '-'; up to 64)").arg(queue));
+    if (priority < -1000 || priority > 1000)
+        return fail(QStringLiteral("priority: %1 is out of range -1000 to 1000").arg(priority));
+    if (retry.maxAttempts < 1 || retry.maxAttempts > 1000)
+        return fail(QStringLiteral("max attempts: %1 is out of range 1-1000").arg(retry.maxAttempts));
+    if (retry.baseDelayMs < 0 || retry.maxDelayMs < retry.baseDelayMs)
+        return fail(QStringLiteral("backoff: the base must be 0 or more and at most the maximum"));
+    if (timeoutMs < 0)
+        return fail(QStringLiteral("timeout: %1 ms is negative").arg(timeoutMs));
+    if (uniqueKey.size() > 512)
+        return fail(QStringLiteral("unique key: longer than 512 characters"));
+    if (!action.value(QStringLiteral("type")).isString())
+        return fail(QStringLiteral("action: it has no type"));
+    return true;
+}
+
+QJsonObject Task::toJson() const
+{
+    QJsonObject object{
+        {QStringLiteral("id"), id},
+        {QStringLiteral("state"), taskStateName(state)},
+        {QStringLiteral("attempts"), attempts},
+        {QStringLiteral("max_attempts"), spec.retry.maxAttempts},
+        {QStringLiteral("job"), spec.job.isEmpty() ? QJsonValue() : QJsonValue(spec.job)},
+        {QStringLiteral("queue"), spec.queue},
+        {QStringLiteral("priority"), spec.priority},
+        {QStringLiteral("action"), ActionSpec::redacted(spec.action)},
+        {QStringLiteral("payload"), spec.payload},
+        {QStringLiteral("error"), lastError.isEmpty() ? QJsonValue() : QJsonValue(lastError)},
+        {QStringLiteral("created_at"), timeOrNull(createdAt)},
+        {QStringLiteral("started_at"), timeOrNull(startedAt)},
+        {QStringLiteral("finished_at"), timeOrNull(finishedAt)},
+        {QStringLiteral("not_before"), timeOrNull(runAt)},
+        {QStringLiteral("timeout_ms"), spec.timeoutMs > 0 ? QJsonValue(spec.timeoutMs) : QJsonValue()},
+        {QStringLiteral("unique_key"), spec.uniqueKey.isEmpty() ? QJsonValue() : QJsonValue(spec.uniqueKey)},
+        {QStringLiteral("progress"), progress},
+        {QStringLiteral("progress_message"), progressMessage.isEmpty() ? QJsonValue() : QJsonValue(progressMessage)},
+        {QStringLiteral("retry_policy"), retryPolicyToJson(spec.retry)},
+    };
+    return object;
+}
+
+QJsonObject retryPolicyToJson(const RetryPolicy &policy)
+{
+    QJsonArray delays;
+    for (qint64 delay : policy.explicitDelaysMs)
+        delays.append(delay);
+    QJsonArray codes;
+    for (int code : policy.noRetryExitCodes)
+        codes.append(code);
+    return {
+        {QStringLiteral("max_attempts"), policy.maxAttempts}, {QStringLiteral("base_ms"), policy.baseDelayMs},
+        {QStringLiteral("max_ms"), policy.maxDelayMs},        {QStringLiteral("delays_ms"), delays},
+        {QStringLiteral("no_retry_exit_codes"), codes},       {QStringLiteral("jitter"), policy.jitter},
+    };
+}
+
+RetryPolicy retryPolicyFromJson(const QJsonObject &object)
+{
+    RetryPolicy policy;
+    policy.maxAttempts = object.value(QStringLiteral("max_attempts")).toInt(RetryPolicy::DefaultMaxAttempts);
+    policy.baseDelayMs =
+        qint64(object.value(QStringLiteral("base_ms")).toDouble(double(RetryPolicy::DefaultBaseDelayMs)));
+    policy.maxDelayMs = qint64(object.value(QStringLiteral("max_ms")).toDouble(double(RetryPolicy::DefaultMaxDelayMs)));
+    const QJsonArray delays = object.value(QStringLiteral("delays_ms")).toArray();
+    for (const QJsonValue &delay : delays)
+        policy.explicitDelaysMs.append(qint64(delay.toDouble()));
+    const QJsonArray codes = object.value(QStringLiteral("no_retry_exit_codes")).toArray();
+    for (const QJsonValue &code : codes)
+        policy.noRetryExitCodes.append(code.toInt());
+    policy.jitter = object.value(QStringLiteral("jitter")).toBool(true);
+    return policy;
+}
+
+} // namespace Taskdeck::Core

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "retrypolicy.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+#include <optional>
+
+namespace Taskdeck::Core {
+
+// The states of DESIGN.md: queued -> running -> succeeded | retry_wait -> queued | dead;
+// cancelled from queued, retry_wait or running; dead -> queued again by an operator.
+enum class TaskState { Queued, Running, RetryWait, Succeeded, Dead, Cancelled };
+
+QString taskStateName(TaskState state); // "queued", "running", "retry_wait", ...
+std::optional<TaskState> taskStateFromName(const QString &name);
+bool isFinalState(TaskState state); // succeeded, dead, cancelled
+// Waiting counts against the queue's capacity: queued and retry_wait.
+bool isWaitingState(TaskState state);
+
+// What to run and how: everything `task enqueue` and jobs specify about a task.
+struct TaskSpec
+{
+    QJsonObject action; // {"type": "exec"|"shell"|"http"|"handler", ...}
+    QJsonValue payload; // any JSON; null when none
+    QString job;        // the job that made it, if any
+    QString queue = QStringLiteral("default");
+    int priority = 0; // higher first
+    RetryPolicy retry;
+    qint64 timeoutMs = 0; // 0: none
+    QDateTime notBefore;  // invalid: now
+    QString uniqueKey;    // empty: none
+
+    // Checks every field; the error names the field ("queue: ..."). Programs and URLs are
+    // checked by the action's own validation.
+    bool validate(QString *error) const;
+};
+
+struct Task
+{
+    qint64 id = 0;
+    TaskSpec spec;
+    TaskState state = TaskState::Queued;
+    int attempts = 0;
+    int interruptions = 0;
+    QDateTime createdAt;
+    QDateTime startedAt;
+    QDateTime finishedAt;
+    QDateTime runAt; // not before
+    int progress = 0;
+    QString progressMessage;
+    QString lastError;
+
+    // The stable JSON of `--json` output: id, state, attempts, job, queue, priority, error,
+    // created_at, finished_at, and more.
+    QJsonObject toJson() const;
+};
+
+// Policies as stored: {"max_attempts":5,"base_ms":1000,"max_ms":3600000,"delays_ms":[...],
+// "no_retry_exit_codes":[...],"jitter":true}
+QJsonObject retryPolicyToJson(const RetryPolicy &policy);
+RetryPolicy retryPolicyFromJson(const QJsonObject &object);
+
+} // namespace Taskdeck::Core

@@ -1,0 +1,177 @@
+#include "taskrepository.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QTimeZone>
+
+namespace Taskdeck::Core {
+
+namespace {
+
+// Times are stored as milliseconds since the epoch (UTC); NULL when unset.
+QDateTime fromStored(const QVariant &value)
+{
+    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), QTimeZone::utc());
+}
+
+QString compactJson(const QJsonValue &value)
+{
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    // A scalar: wrap it so that QJsonDocument can write it, then unwrap.
+    const QString wrapped = QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact));
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+QJsonValue parseJson(const QString &text)
+{
+    const QJsonDocument document = QJsonDocument::fromJson((QStringLiteral("[") + text + QStringLiteral("]")).toUtf8());
+    return document.array().isEmpty() ? QJsonValue() : document.array().first();
+}
+
+const QString SelectColumns = QStringLiteral(
+    "SELECT id, job, action, payload, queue, priority, state, attempts, retry_policy, not_before, timeout_ms, "
+    "unique_key, created_at, started_at, finished_at, progress, progress_message, last_error, interruptions "
+    "FROM tasks ");
+
+Task taskFromQuery(const QSqlQuery &query)
+{
+    Task task;
+    task.id = query.value(0).toLongLong();
+    task.spec.job = query.value(1).toString();
+    task.spec.action = parseJson(query.value(2).toString()).toObject();
+    task.spec.payload = parseJson(query.value(3).toString());
+    task.spec.queue = query.value(4).toString();
+    task.spec.priority = query.value(5).toInt();
+    task.state = taskStateFromName(query.value(6).toString()).value_or(TaskState::Queued);
+    task.attempts = query.value(7).toInt();
+    task.spec.retry = retryPolicyFromJson(parseJson(query.value(8).toString()).toObject());
+    task.runAt = fromStored(query.value(9));
+    task.spec.notBefore = task.runAt;
+    task.spec.timeoutMs = query.value(10).toLongLong();
+    task.spec.uniqueKey = query.value(11).toString();
+    task.createdAt = fromStored(query.value(12));
+    task.startedAt = fromStored(query.value(13));
+    task.finishedAt = fromStored(query.value(14));
+    task.progress = query.value(15).toInt();
+    task.progressMessage = query.value(16).toString();
+    task.lastError = query.value(17).toString();
+    task.interruptions = query.value(18).toInt();
+    return task;
+}
+
+bool failWith(QString *error, const QString &why)
+{
+    if (error)
+        *error = why;
+    return false;
+}
+
+} // namespace
+
+int TaskRepository::countWaiting(QString *error) const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM tasks WHERE state IN ('queued','retry_wait')")) ||
+        !query.next()) {
+        failWith(error, query.lastError().text());
+        return -1;
+    }
+    return query.value(0).toInt();
+}
+
+std::optional<qint64> TaskRepository::insert(const TaskSpec &spec, const QDateTime &now, int capacity, QString *error)
+{
+    if (!spec.validate(error))
+        return std::nullopt;
+    const int waiting = countWaiting(error);
+    if (waiting < 0)
+        return std::nullopt;
+    if (waiting >= capacity) {
+        failWith(error, QStringLiteral("queue is full (%1 tasks waiting)").arg(waiting));
+        return std::nullopt;
+    }
+    if (!spec.uniqueKey.isEmpty()) {
+        QSqlQuery taken(m_db);
+        taken.prepare(QStringLiteral("SELECT id, state FROM tasks WHERE unique_key = ? AND state IN "
+                                     "('queued','running','retry_wait') LIMIT 1"));
+        taken.addBindValue(spec.uniqueKey);
+        if (!taken.exec()) {
+            failWith(error, taken.lastError().text());
+            return std::nullopt;
+        }
+        if (taken.next()) {
+            failWith(error, QStringLiteral("unique key '%1' is taken by task %2, which is %3")
+                                .arg(spec.uniqueKey, taken.value(0).toString(), taken.value(1).toString()));
+            return std::nullopt;
+        }
+    }
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral(
+        "INSERT INTO tasks (job, action, payload, queue, priority, state, attempts, max_attempts, retry_policy, "
+        "not_before, timeout_ms, unique_key, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)"));
+    insert.addBindValue(spec.job.isEmpty() ? QVariant() : QVariant(spec.job));
+    insert.addBindValue(compactJson(spec.action));
+    insert.addBindValue(compactJson(spec.payload));
+    insert.addBindValue(spec.queue);
+    insert.addBindValue(spec.priority);
+    insert.addBindValue(spec.retry.maxAttempts);
+    insert.addBindValue(compactJson(retryPolicyToJson(spec.retry)));
+    insert.addBindValue((spec.notBefore.isValid() ? spec.notBefore : now).toMSecsSinceEpoch());
+    insert.addBindValue(spec.timeoutMs > 0 ? QVariant(spec.timeoutMs) : QVariant());
+    insert.addBindValue(spec.uniqueKey.isEmpty() ? QVariant() : QVariant(spec.uniqueKey));
+    insert.addBindValue(now.toMSecsSinceEpoch());
+    if (!insert.exec()) {
+        failWith(error, insert.lastError().text());
+        return std::nullopt;
+    }
+    return insert.lastInsertId().toLongLong();
+}
+
+std::optional<Task> TaskRepository::find(qint64 id, QString *error) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(SelectColumns + QStringLiteral("WHERE id = ?"));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failWith(error, query.lastError().text());
+        return std::nullopt;
+    }
+    if (!query.next()) {
+        failWith(error, QStringLiteral("no task %1").arg(id));
+        return std::nullopt;
+    }
+    return taskFromQuery(query);
+}
+
+QList<Task> TaskRepository::list(std::optional<TaskState> state, int limit, QString *error) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    QString sql = SelectColumns;
+    if (state)
+        sql += QStringLiteral("WHERE state = ? ");
+    sql += QStringLiteral("ORDER BY id DESC");
+    if (limit > 0)
+        sql += QStringLiteral(" LIMIT ?");
+    query.prepare(sql);
+    if (state)
+        query.addBindValue(taskStateName(*state));
+    if (limit > 0)
+        query.addBindValue(limit);
+    QList<Task> tasks;
+    if (!query.exec()) {
+        failWith(error, query.lastError().text());
+        return tasks;
+    }
+    while (query.next())
+        tasks.append(taskFromQuery(query));
+    return tasks;
+}
+
+} // namespace Taskdeck::Core

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "task.h"
+
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace Taskdeck::Core {
+
+class Clock;
+class StoreWriter;
+
+// Tasks in one database file, for callers outside core (the command line, the GUI's readers):
+// writes go through the file's StoreWriter, reads through a read-only connection of the calling
+// thread. Use one TaskStore per thread.
+class TaskStore final
+{
+    Q_DISABLE_COPY_MOVE(TaskStore)
+
+public:
+    static constexpr int DefaultCapacity = 100000;
+
+    explicit TaskStore(const QString &path, const Clock *clock = nullptr);
+    // Where the database lives unless --db says otherwise: the user's data folder.
+    static QString defaultPath();
+    ~TaskStore();
+
+    QString path() const { return m_path; }
+
+    // Validates, then inserts a queued task durably (committed before it returns). Nothing is
+    // written when it fails: bad spec, queue full, unique key taken, disk error.
+    std::optional<qint64> enqueue(const TaskSpec &spec, QString *error, int capacity = DefaultCapacity);
+
+    // A file that does not exist yet reads as empty.
+    std::optional<Task> find(qint64 id, QString *error);
+    std::optional<QList<Task>> list(std::optional<TaskState> state, int limit, QString *error);
+
+private:
+    bool openReader(QString *error);
+
+    QString m_path;
+    const Clock *m_clock;
+    std::unique_ptr<StoreWriter> m_writer;
+    QString m_readerName;
+    bool m_readerOpen = false;
+};
+
+} // namespace Taskdeck::Core
