@@ -174,4 +174,139 @@ QList<Task> TaskRepository::list(std::optional<TaskState> state, int limit, QStr
     return tasks;
 }
 
+QList<Task> TaskRepository::waitingAfter(qint64 afterId, QString *error) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(SelectColumns + QStringLiteral("WHERE id > ? AND state IN ('queued','retry_wait') ORDER BY id"));
+    query.addBindValue(afterId);
+    QList<Task> tasks;
+    if (!query.exec()) {
+        failWith(error, query.lastError().text());
+        return tasks;
+    }
+    while (query.next())
+        tasks.append(taskFromQuery(query));
+    return tasks;
+}
+
+bool TaskRepository::markStarted(qint64 id, int attempt, const QDateTime &at, QString *error)
+{
+    QSqlQuery update(m_db);
+    update.prepare(QStringLiteral("UPDATE tasks SET state = 'running', attempts = ?, started_at = ?, progress = 0, "
+                                  "progress_message = NULL WHERE id = ?"));
+    update.addBindValue(attempt);
+    update.addBindValue(at.toMSecsSinceEpoch());
+    update.addBindValue(id);
+    if (!update.exec())
+        return failWith(error, update.lastError().text());
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral("INSERT INTO attempts (task_id, number, started_at) VALUES (?, ?, ?)"));
+    insert.addBindValue(id);
+    insert.addBindValue(attempt);
+    insert.addBindValue(at.toMSecsSinceEpoch());
+    if (!insert.exec())
+        return failWith(error, insert.lastError().text());
+    return true;
+}
+
+bool TaskRepository::markAttemptEnded(qint64 id, int attempt, TaskState state, const QString &outcomeName,
+                                      const AttemptOutcome &outcome, const QDateTime &at, const QDateTime &runAgainAt,
+                                      QString *error)
+{
+    QSqlQuery update(m_db);
+    const bool final = isFinalState(state);
+    update.prepare(QStringLiteral("UPDATE tasks SET state = ?, finished_at = ?, not_before = COALESCE(?, not_before), "
+                                  "last_error = ?, progress = CASE WHEN ? = 'succeeded' THEN 100 ELSE progress END "
+                                  "WHERE id = ?"));
+    update.addBindValue(taskStateName(state));
+    update.addBindValue(final ? QVariant(at.toMSecsSinceEpoch()) : QVariant());
+    update.addBindValue(runAgainAt.isValid() ? QVariant(runAgainAt.toMSecsSinceEpoch()) : QVariant());
+    update.addBindValue(outcome.error.isEmpty() ? QVariant() : QVariant(outcome.error));
+    update.addBindValue(taskStateName(state));
+    update.addBindValue(id);
+    if (!update.exec())
+        return failWith(error, update.lastError().text());
+    QSqlQuery ended(m_db);
+    ended.prepare(QStringLiteral("UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
+                                 "output = ? WHERE task_id = ? AND number = ?"));
+    ended.addBindValue(at.toMSecsSinceEpoch());
+    ended.addBindValue(outcomeName);
+    ended.addBindValue(outcome.exitCode >= 0 ? QVariant(outcome.exitCode) : QVariant());
+    ended.addBindValue(outcome.error.isEmpty() ? QVariant() : QVariant(outcome.error));
+    ended.addBindValue(outcome.output.isEmpty() ? QVariant() : QVariant(outcome.output));
+    ended.addBindValue(id);
+    ended.addBindValue(attempt);
+    if (!ended.exec())
+        return failWith(error, ended.lastError().text());
+    return true;
+}
+
+bool TaskRepository::markProgress(qint64 id, int percent, const QString &message, QString *error)
+{
+    QSqlQuery update(m_db);
+    update.prepare(QStringLiteral("UPDATE tasks SET progress = ?, progress_message = ? WHERE id = ? AND state = "
+                                  "'running'"));
+    update.addBindValue(percent);
+    update.addBindValue(message.isEmpty() ? QVariant() : QVariant(message));
+    update.addBindValue(id);
+    return update.exec() || failWith(error, update.lastError().text());
+}
+
+bool TaskRepository::markCancelledWhileWaiting(qint64 id, const QDateTime &at, QString *error)
+{
+    QSqlQuery update(m_db);
+    update.prepare(QStringLiteral("UPDATE tasks SET state = 'cancelled', finished_at = ?, last_error = 'cancelled' "
+                                  "WHERE id = ? AND state IN ('queued','retry_wait')"));
+    update.addBindValue(at.toMSecsSinceEpoch());
+    update.addBindValue(id);
+    return update.exec() || failWith(error, update.lastError().text());
+}
+
+int TaskRepository::recoverInterrupted(const QDateTime &now, int maxInterruptions, QString *error)
+{
+    QSqlQuery running(m_db);
+    running.setForwardOnly(true);
+    if (!running.exec(QStringLiteral("SELECT id, attempts, interruptions FROM tasks WHERE state = 'running'"))) {
+        failWith(error, running.lastError().text());
+        return -1;
+    }
+    struct Interrupted
+    {
+        qint64 id;
+        int attempt;
+        int interruptions;
+    };
+    QList<Interrupted> found;
+    while (running.next())
+        found.append({running.value(0).toLongLong(), running.value(1).toInt(), running.value(2).toInt() + 1});
+    running.finish();
+    for (const Interrupted &task : found) {
+        const bool dead = task.interruptions >= maxInterruptions;
+        QSqlQuery update(m_db);
+        update.prepare(QStringLiteral("UPDATE tasks SET state = ?, interruptions = ?, not_before = ?, finished_at = ?, "
+                                      "last_error = ? WHERE id = ?"));
+        update.addBindValue(dead ? QStringLiteral("dead") : QStringLiteral("queued"));
+        update.addBindValue(task.interruptions);
+        update.addBindValue(now.toMSecsSinceEpoch());
+        update.addBindValue(dead ? QVariant(now.toMSecsSinceEpoch()) : QVariant());
+        update.addBindValue(dead ? QStringLiteral("interrupted repeatedly (%1 times): it may be what stops the engine")
+                                       .arg(task.interruptions)
+                                 : QStringLiteral("interrupted: the engine stopped while it ran"));
+        update.addBindValue(task.id);
+        QSqlQuery attempt(m_db);
+        attempt.prepare(QStringLiteral("UPDATE attempts SET finished_at = ?, outcome = 'interrupted', error = "
+                                       "'the engine stopped while it ran' WHERE task_id = ? AND number = ? AND "
+                                       "finished_at IS NULL"));
+        attempt.addBindValue(now.toMSecsSinceEpoch());
+        attempt.addBindValue(task.id);
+        attempt.addBindValue(task.attempt);
+        if (!update.exec() || !attempt.exec()) {
+            failWith(error, update.lastError().text() + attempt.lastError().text());
+            return -1;
+        }
+    }
+    return int(found.size());
+}
+
 } // namespace Taskdeck::Core

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actions/taskcontext.h"
 #include "task.h"
 
 #include <QList>
@@ -29,6 +30,24 @@ public:
     // Newest first; all states when `state` is empty. `limit` <= 0: no limit.
     QList<Task> list(std::optional<TaskState> state, int limit, QString *error = nullptr) const;
     int countWaiting(QString *error = nullptr) const;
+    // Waiting tasks (queued, retry_wait) with an id above `afterId`, oldest first.
+    QList<Task> waitingAfter(qint64 afterId, QString *error) const;
+
+    // State changes made by the engine.
+    bool markStarted(qint64 id, int attempt, const QDateTime &at, QString *error);
+    // `state` is where the task goes (succeeded, retry_wait, dead, cancelled, or queued again
+    // after an interruption); `outcome` names how the attempt ended ("succeeded", "failed",
+    // "timed_out", "cancelled", "interrupted").
+    bool markAttemptEnded(qint64 id, int attempt, TaskState state, const QString &outcomeName,
+                          const AttemptOutcome &outcome, const QDateTime &at, const QDateTime &runAgainAt,
+                          QString *error);
+    bool markProgress(qint64 id, int percent, const QString &message, QString *error);
+    bool markCancelledWhileWaiting(qint64 id, const QDateTime &at, QString *error);
+
+    // Tasks found running when an engine starts were interrupted by a crash: their attempt is
+    // recorded as interrupted and they are queued again, or go to dead once interrupted
+    // `maxInterruptions` times. Returns how many were recovered.
+    int recoverInterrupted(const QDateTime &now, int maxInterruptions, QString *error);
 
 private:
     QSqlDatabase m_db;

@@ -1,0 +1,13 @@
+#pragma once
+
+namespace Taskdeck::Core {
+
+class HandlerRegistry;
+
+// Handlers every engine has, for smoke tests, benchmarks and demos:
+//   noop   succeeds at once
+//   sleep  {"ms": N}: waits N ms in slices, reporting progress and honouring cancel
+//   fail   {"error": "..."}: fails with that error (default "failed on purpose")
+void registerBuiltinHandlers(HandlerRegistry &registry);
+
+} // namespace Taskdeck::Core

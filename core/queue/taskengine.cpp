@@ -1,0 +1,508 @@
+#include "taskengine.h"
+
+#include "actions/actionspec.h"
+#include "actions/handlerregistry.h"
+#include "actions/processaction.h"
+#include "clock.h"
+#include "store/database.h"
+#include "store/storewriter.h"
+#include "taskrepository.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QPointer>
+#include <QRunnable>
+#include <QSqlDatabase>
+#include <QThread>
+#include <QThreadPool>
+#include <QTimeZone>
+#include <QTimer>
+
+#include <atomic>
+#include <limits>
+
+Q_LOGGING_CATEGORY(lcQueue, "taskdeck.core.queue", QtWarningMsg)
+
+namespace Taskdeck::Core {
+
+namespace {
+
+constexpr int MaxInterruptions = 3;
+constexpr qint64 ProgressIntervalMs = 250; // at most four progress reports a second per task
+
+QString outcomeName(AttemptOutcome::Kind kind)
+{
+    switch (kind) {
+    case AttemptOutcome::Kind::Succeeded:
+        return QStringLiteral("succeeded");
+    case AttemptOutcome::Kind::Failed:
+        return QStringLiteral("failed");
+    case AttemptOutcome::Kind::TimedOut:
+        return QStringLiteral("timed_out");
+    case AttemptOutcome::Kind::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+QDateTime fromMs(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
+}
+
+// Fire-and-forget write: the engine's state is already decided; the store follows. Failures are
+// logged (a full disk, say) and the task's next run repairs the row.
+void write(StoreWriter *writer, StoreWriter::Operation operation)
+{
+    writer->submit(std::move(operation));
+}
+
+} // namespace
+
+TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clock *clock, Options options,
+                       QObject *parent)
+    : QObject(parent)
+    , m_writer(writer)
+    , m_handlers(handlers)
+    , m_clock(clock ? clock : &Clock::system())
+    , m_options(std::move(options))
+    , m_workers(m_options.workers > 0 ? m_options.workers : std::max(1, QThread::idealThreadCount()))
+    , m_pool(new QThreadPool(this))
+    , m_wakeTimer(new QTimer(this))
+    , m_pollTimer(new QTimer(this))
+    , m_shutdownTimer(new QTimer(this))
+    , m_random(m_options.randomSeed ? m_options.randomSeed : QRandomGenerator::global()->generate())
+{
+    static std::atomic<int> serial{0};
+    m_readerName = QStringLiteral("taskdeck-engine-reader-%1").arg(++serial);
+    m_pool->setMaxThreadCount(m_workers);
+    m_pool->setObjectName(QStringLiteral("taskdeck-workers"));
+    m_wakeTimer->setSingleShot(true);
+    m_wakeTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_wakeTimer, &QTimer::timeout, this, &TaskEngine::wake);
+    m_pollTimer->setInterval(m_options.pollIntervalMs);
+    connect(m_pollTimer, &QTimer::timeout, this, [this] {
+        loadNewTasks();
+        wake();
+    });
+    m_shutdownTimer->setSingleShot(true);
+    connect(m_shutdownTimer, &QTimer::timeout, this, [this] {
+        // Grace is over: stop what still runs; it is queued again, not failed.
+        for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
+            if (it->running) {
+                it->stopForShutdown = true;
+                it->context->cancel();
+            }
+        }
+    });
+}
+
+TaskEngine::~TaskEngine()
+{
+    for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
+        if (it->running)
+            it->context->cancel();
+    }
+    m_pool->waitForDone();
+    Database::close(m_readerName);
+}
+
+qint64 TaskEngine::nowMs() const
+{
+    return m_clock->now().toMSecsSinceEpoch();
+}
+
+bool TaskEngine::start(QString *error)
+{
+    if (m_started)
+        return true;
+    const QDateTime now = m_clock->now();
+    const StoreWriter::Result recovered = m_writer->run([now](QSqlDatabase &db, QVariant *value, QString *why) {
+        const int count = TaskRepository(db).recoverInterrupted(now, MaxInterruptions, why);
+        *value = count;
+        return count >= 0;
+    });
+    if (!recovered.ok) {
+        if (error)
+            *error = QStringLiteral("cannot recover interrupted tasks: ") + recovered.error;
+        return false;
+    }
+    if (recovered.value.toInt() > 0)
+        qCWarning(lcQueue, "%d task(s) were interrupted by the last stop and run again", recovered.value.toInt());
+    const QSqlDatabase reader = Database::open(m_writer->path(), m_readerName, Database::Access::ReadOnly, error);
+    if (!reader.isValid())
+        return false;
+    m_started = true;
+    loadNewTasks();
+    m_pollTimer->start();
+    wake();
+    return true;
+}
+
+void TaskEngine::loadNewTasks()
+{
+    if (!m_started)
+        return;
+    QString error;
+    const QList<Task> tasks =
+        TaskRepository(QSqlDatabase::database(m_readerName, false)).waitingAfter(m_lastSeenId, &error);
+    if (!error.isEmpty()) {
+        qCWarning(lcQueue, "cannot read new tasks: %s", qPrintable(error));
+        return;
+    }
+    for (const Task &task : tasks) {
+        m_lastSeenId = std::max(m_lastSeenId, task.id);
+        if (!m_entries.contains(task.id)) {
+            admit(task);
+            Q_EMIT taskQueued(task.id);
+        }
+    }
+}
+
+void TaskEngine::admit(const Task &task)
+{
+    Entry entry;
+    entry.task = task;
+    entry.runAtMs = task.runAt.isValid() ? task.runAt.toMSecsSinceEpoch() : 0;
+    m_entries.insert(task.id, entry);
+    m_future.emplace(entry.runAtMs, task.id);
+    m_wasIdle = false;
+}
+
+bool TaskEngine::enqueue(const TaskSpec &spec, QString *error)
+{
+    if (!spec.validate(error) || !ActionSpec::validate(spec.action, error))
+        return false;
+    const QDateTime now = m_clock->now();
+    const int capacity = m_options.capacity;
+    ++m_inFlightEnqueues;
+    QFuture<StoreWriter::Result> future =
+        m_writer->submit([spec, now, capacity](QSqlDatabase &db, QVariant *value, QString *why) {
+            const auto id = TaskRepository(db).insert(spec, now, capacity, why);
+            if (id)
+                *value = *id;
+            return id.has_value();
+        });
+    future.then(this, [this](const StoreWriter::Result &result) {
+        --m_inFlightEnqueues;
+        if (!result.ok)
+            qCWarning(lcQueue, "a task was not queued: %s", qPrintable(result.error));
+        loadNewTasks();
+        wake();
+    });
+    return true;
+}
+
+bool TaskEngine::cancel(qint64 taskId)
+{
+    auto it = m_entries.find(taskId);
+    if (it == m_entries.end())
+        return false;
+    if (it->running) {
+        it->cancelRequested = true;
+        it->context->cancel();
+        return true;
+    }
+    // Waiting: take it out of whichever queue holds it.
+    for (auto f = m_future.lower_bound(it->runAtMs); f != m_future.end() && f->first == it->runAtMs; ++f) {
+        if (f->second == taskId) {
+            m_future.erase(f);
+            break;
+        }
+    }
+    m_ready[it->task.spec.queue].erase(ReadyKey{it->task.spec.priority, it->runAtMs, taskId});
+    m_entries.erase(it);
+    const QDateTime now = m_clock->now();
+    write(m_writer, [taskId, now](QSqlDatabase &db, QVariant *, QString *why) {
+        return TaskRepository(db).markCancelledWhileWaiting(taskId, now, why);
+    });
+    Q_EMIT taskCancelled(taskId);
+    checkIdle();
+    return true;
+}
+
+void TaskEngine::wake()
+{
+    if (!m_started)
+        return;
+    promoteDueTasks();
+    dispatch();
+    armTimer();
+    checkIdle();
+}
+
+void TaskEngine::promoteDueTasks()
+{
+    const qint64 now = nowMs();
+    while (!m_future.empty() && m_future.begin()->first <= now) {
+        const qint64 id = m_future.begin()->second;
+        m_future.erase(m_future.begin());
+        const auto it = m_entries.constFind(id);
+        if (it != m_entries.cend())
+            m_ready[it->task.spec.queue].insert(ReadyKey{it->task.spec.priority, it->runAtMs, id});
+    }
+}
+
+void TaskEngine::dispatch()
+{
+    if (m_stopping)
+        return;
+    while (int(m_running.size()) < m_workers) {
+        // The best due task among the queues that have room.
+        const ReadyKey *best = nullptr;
+        QString bestQueue;
+        for (auto &[queue, ready] : m_ready) {
+            if (ready.empty())
+                continue;
+            const int limit = m_options.queueLimits.value(queue, 0);
+            if (limit > 0 && m_runningPerQueue.value(queue) >= limit)
+                continue;
+            if (!best || *ready.begin() < *best) {
+                best = &*ready.begin();
+                bestQueue = queue;
+            }
+        }
+        if (!best)
+            return;
+        const qint64 id = best->id;
+        m_ready[bestQueue].erase(m_ready[bestQueue].begin());
+        startTask(m_entries[id]);
+    }
+}
+
+void TaskEngine::startTask(Entry &entry)
+{
+    Task &task = entry.task;
+    const int attempt = task.attempts + 1;
+    task.attempts = attempt;
+    entry.running = true;
+    entry.startedAtMs = nowMs();
+    entry.context = std::make_shared<TaskContext>(task.id, attempt, task.spec.payload);
+    m_running.insert(task.id, attempt);
+    ++m_runningPerQueue[task.spec.queue];
+
+    const qint64 id = task.id;
+    const QDateTime startedAt = fromMs(entry.startedAtMs);
+    write(m_writer, [id, attempt, startedAt](QSqlDatabase &db, QVariant *, QString *why) {
+        return TaskRepository(db).markStarted(id, attempt, startedAt, why);
+    });
+    Q_EMIT taskStarted(id, attempt);
+
+    // Progress is throttled where it is produced, so a chatty task cannot flood the engine.
+    struct Throttle
+    {
+        std::atomic<qint64> lastAtMs{std::numeric_limits<qint64>::min() / 2};
+        std::atomic<int> lastPercent{-1};
+    };
+    auto throttle = std::make_shared<Throttle>();
+    QPointer<TaskEngine> self(this);
+    const Clock *clock = m_clock;
+    entry.context->onProgress = [self, id, throttle, clock](int percent, const QString &message) {
+        const qint64 now = clock->now().toMSecsSinceEpoch();
+        // Reaching 100% always gets through, once; anything else at most every ProgressIntervalMs.
+        const bool finished = percent == 100 && throttle->lastPercent.load() != 100;
+        if (!finished && now - throttle->lastAtMs.load() < ProgressIntervalMs)
+            return;
+        throttle->lastAtMs.store(now);
+        throttle->lastPercent.store(percent);
+        QMetaObject::invokeMethod(
+            self,
+            [self, id, percent, message] {
+                if (self)
+                    self->onProgress(id, percent, message);
+            },
+            Qt::QueuedConnection);
+    };
+
+    std::shared_ptr<TaskContext> context = entry.context;
+    const QJsonObject action = task.spec.action;
+    const qint64 timeoutMs = task.spec.timeoutMs;
+    const int graceMs = m_options.processGraceMs;
+    HandlerRegistry *handlers = m_handlers;
+    m_pool->start([self, id, context, action, timeoutMs, graceMs, handlers, clock] {
+        AttemptOutcome outcome;
+        const QString type = action.value(QStringLiteral("type")).toString();
+        if (type == QLatin1String("exec") || type == QLatin1String("shell")) {
+            outcome = ProcessAction::run(action, *context, timeoutMs, graceMs);
+        } else if (type == QLatin1String("handler")) {
+            const QString name = action.value(QStringLiteral("name")).toString();
+            const auto handler = handlers ? handlers->find(name) : std::nullopt;
+            if (!handler) {
+                outcome.error = QStringLiteral("no handler named %1").arg(name);
+                outcome.retryable = false;
+            } else {
+                QElapsedTimer elapsed;
+                elapsed.start();
+                const QString error = (*handler)(*context);
+                if (context->isCancelled()) {
+                    outcome.kind = timeoutMs > 0 && elapsed.elapsed() >= timeoutMs ? AttemptOutcome::Kind::TimedOut
+                                                                                   : AttemptOutcome::Kind::Cancelled;
+                    outcome.error = outcome.kind == AttemptOutcome::Kind::TimedOut
+                                        ? QStringLiteral("timed out after %1 s").arg(double(timeoutMs) / 1000.0)
+                                        : QStringLiteral("cancelled");
+                } else {
+                    outcome.kind = error.isEmpty() ? AttemptOutcome::Kind::Succeeded : AttemptOutcome::Kind::Failed;
+                    outcome.error = error;
+                }
+            }
+        } else {
+            outcome.error = QStringLiteral("actions of type '%1' cannot run yet").arg(type);
+            outcome.retryable = false;
+        }
+        const qint64 finishedAt = clock->now().toMSecsSinceEpoch();
+        QMetaObject::invokeMethod(
+            self,
+            [self, id, outcome, finishedAt] {
+                if (self)
+                    self->onAttemptFinished(id, outcome, finishedAt);
+            },
+            Qt::QueuedConnection);
+    });
+
+    if (timeoutMs > 0 && action.value(QStringLiteral("type")).toString() == QLatin1String("handler")) {
+        // Processes time out on their own; an in-process handler is asked to stop.
+        QTimer::singleShot(std::chrono::milliseconds(timeoutMs), this, [context] { context->cancel(); });
+    }
+}
+
+void TaskEngine::onProgress(qint64 taskId, int percent, const QString &message)
+{
+    auto it = m_entries.find(taskId);
+    if (it == m_entries.end() || !it->running)
+        return;
+    it->task.progress = percent;
+    it->task.progressMessage = message;
+    write(m_writer, [taskId, percent, message](QSqlDatabase &db, QVariant *, QString *why) {
+        return TaskRepository(db).markProgress(taskId, percent, message, why);
+    });
+    Q_EMIT taskProgressed(taskId, percent, message);
+}
+
+void TaskEngine::onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs)
+{
+    auto it = m_entries.find(taskId);
+    if (it == m_entries.end())
+        return;
+    Entry entry = *it;
+    m_entries.erase(it);
+    m_running.remove(taskId);
+    --m_runningPerQueue[entry.task.spec.queue];
+
+    const Task &task = entry.task;
+    const int attempt = task.attempts;
+    const QDateTime at = fromMs(finishedAtMs);
+    QString name = outcomeName(outcome.kind);
+    TaskState next = TaskState::Dead;
+    QDateTime runAgainAt;
+    AttemptOutcome recorded = outcome;
+
+    if (entry.stopForShutdown && outcome.kind == AttemptOutcome::Kind::Cancelled) {
+        next = TaskState::Queued; // the engine stopped it, not an operator: it runs again next time
+        name = QStringLiteral("interrupted");
+        recorded.error = QStringLiteral("stopped at shutdown");
+        runAgainAt = at;
+    } else if (outcome.kind == AttemptOutcome::Kind::Succeeded) {
+        next = TaskState::Succeeded;
+    } else if (outcome.kind == AttemptOutcome::Kind::Cancelled) {
+        next = TaskState::Cancelled;
+    } else {
+        const bool retryable =
+            outcome.retryable && (outcome.exitCode < 0 || task.spec.retry.retriesExitCode(outcome.exitCode));
+        if (retryable && task.spec.retry.allowsAnotherAttempt(attempt)) {
+            next = TaskState::RetryWait;
+            runAgainAt = fromMs(finishedAtMs + task.spec.retry.delayMs(attempt, m_random));
+        } else if (!retryable && outcome.exitCode >= 0 && outcome.retryable) {
+            recorded.error += QStringLiteral(" (exit code %1 is not retried)").arg(outcome.exitCode);
+        }
+    }
+
+    write(m_writer,
+          [taskId, attempt, next, name, recorded, at, runAgainAt](QSqlDatabase &db, QVariant *, QString *why) {
+              return TaskRepository(db).markAttemptEnded(taskId, attempt, next, name, recorded, at, runAgainAt, why);
+          });
+
+    switch (next) {
+    case TaskState::Succeeded:
+        Q_EMIT taskSucceeded(taskId);
+        break;
+    case TaskState::Cancelled:
+        Q_EMIT taskCancelled(taskId);
+        break;
+    case TaskState::RetryWait: {
+        Q_EMIT taskFailed(taskId, recorded.error);
+        Task again = task;
+        again.state = TaskState::RetryWait;
+        again.runAt = runAgainAt;
+        again.lastError = recorded.error;
+        admit(again);
+        Q_EMIT taskRetryScheduled(taskId, runAgainAt);
+        break;
+    }
+    case TaskState::Queued: {
+        if (!m_stopping) {
+            Task again = task;
+            again.runAt = runAgainAt;
+            admit(again);
+        }
+        break;
+    }
+    default:
+        Q_EMIT taskFailed(taskId, recorded.error);
+        Q_EMIT taskDeadLettered(taskId, recorded.error);
+        break;
+    }
+    if (m_stopping) {
+        finishShutdownIfDone();
+        return;
+    }
+    wake();
+}
+
+void TaskEngine::armTimer()
+{
+    if (m_future.empty() || m_stopping) {
+        m_wakeTimer->stop();
+        return;
+    }
+    const qint64 delay = std::max<qint64>(0, m_future.begin()->first - nowMs());
+    // One timer, armed for the earliest not-yet-due task; capped so that a clock jump is noticed.
+    m_wakeTimer->start(int(std::min<qint64>(delay, 60 * 1000)));
+}
+
+void TaskEngine::checkIdle()
+{
+    const bool nowIdle = isIdle();
+    if (nowIdle && !m_wasIdle) {
+        m_wasIdle = true;
+        Q_EMIT idle();
+    } else if (!nowIdle) {
+        m_wasIdle = false;
+    }
+}
+
+void TaskEngine::shutdown()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_pollTimer->stop();
+    m_wakeTimer->stop();
+    if (m_running.isEmpty()) {
+        QMetaObject::invokeMethod(this, &TaskEngine::finishShutdownIfDone, Qt::QueuedConnection);
+        return;
+    }
+    m_shutdownTimer->start(m_options.shutdownGraceMs);
+}
+
+void TaskEngine::finishShutdownIfDone()
+{
+    if (!m_stopping || !m_running.isEmpty() || m_stoppedEmitted)
+        return;
+    m_stoppedEmitted = true;
+    m_shutdownTimer->stop();
+    m_pool->waitForDone();
+    Q_EMIT stopped();
+}
+
+} // namespace Taskdeck::Core

@@ -1,0 +1,149 @@
+#pragma once
+
+#include "actions/taskcontext.h"
+#include "task.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QObject>
+#include <QRandomGenerator>
+#include <QString>
+
+#include <map>
+#include <memory>
+#include <set>
+
+class QThreadPool;
+class QTimer;
+
+namespace Taskdeck::Core {
+
+class Clock;
+class HandlerRegistry;
+class StoreWriter;
+
+// Runs the tasks of one database: claims waiting tasks by priority and age, runs them on a pool
+// of workers, retries failures with backoff and parks what keeps failing as dead letters.
+// The database is the truth; this object's queues are a cache of it, rebuilt by start().
+//
+// Lives in the thread that creates it, which must run an event loop (a `serve` process's main
+// thread, or an engine thread next to the GUI). Writes go through the StoreWriter without waiting
+// for the disk; a crash loses at most the last group of state changes, whose tasks then run again
+// (at-least-once: make handlers idempotent).
+class TaskEngine final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TaskEngine)
+
+public:
+    struct Options
+    {
+        int workers = 0;                 // 0: one per core
+        QHash<QString, int> queueLimits; // at most this many running per named queue
+        int capacity = 100000;           // waiting tasks, in all
+        int processGraceMs = 5000;       // SIGTERM -> SIGKILL on timeout or cancel
+        int shutdownGraceMs = 30000;     // how long shutdown() lets running tasks finish
+        int pollIntervalMs = 200;        // how often to look for tasks other processes queued
+        quint32 randomSeed = 0;          // 0: random; else deterministic jitter (tests)
+    };
+
+    TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clock *clock, Options options,
+               QObject *parent = nullptr);
+    ~TaskEngine() override;
+
+    // Recovers tasks a crash left running, loads what waits, and starts dispatching.
+    bool start(QString *error);
+    // Stops claiming; lets running tasks finish for shutdownGraceMs, then stops them (they are
+    // queued again, not failed). Emits stopped() when nothing runs any more.
+    void shutdown();
+
+    // Queues a task durably; taskQueued() follows once it is committed. Returns false (and writes
+    // nothing) on invalid input.
+    bool enqueue(const TaskSpec &spec, QString *error);
+    // Cancels a waiting or running task of this engine. False when it has no such task.
+    bool cancel(qint64 taskId);
+    // Looks at the clock again (after a ManualClock moved, or the machine woke up).
+    void wake();
+
+    int runningCount() const { return int(m_running.size()); }
+    int waitingCount() const { return int(m_entries.size()) - runningCount(); }
+    bool isIdle() const { return m_entries.isEmpty() && m_inFlightEnqueues == 0; }
+    int workerCount() const { return m_workers; }
+
+Q_SIGNALS:
+    void taskQueued(qint64 taskId);
+    void taskStarted(qint64 taskId, int attempt);
+    void taskProgressed(qint64 taskId, int percent, const QString &message);
+    void taskSucceeded(qint64 taskId);
+    void taskFailed(qint64 taskId, const QString &error);
+    void taskRetryScheduled(qint64 taskId, const QDateTime &at);
+    void taskDeadLettered(qint64 taskId, const QString &error);
+    void taskCancelled(qint64 taskId);
+    void idle();
+    void stopped();
+
+private:
+    struct Entry
+    {
+        Task task;
+        qint64 runAtMs = 0;
+        bool running = false;
+        std::shared_ptr<TaskContext> context;
+        qint64 startedAtMs = 0;
+        bool cancelRequested = false;
+        bool stopForShutdown = false;
+    };
+    // Ready order: higher priority first, then earlier run-at, then lower id.
+    struct ReadyKey
+    {
+        int priority;
+        qint64 runAtMs;
+        qint64 id;
+        bool operator<(const ReadyKey &o) const
+        {
+            if (priority != o.priority)
+                return priority > o.priority;
+            if (runAtMs != o.runAtMs)
+                return runAtMs < o.runAtMs;
+            return id < o.id;
+        }
+    };
+
+    void loadNewTasks();
+    void admit(const Task &task);
+    void promoteDueTasks();
+    void dispatch();
+    void startTask(Entry &entry);
+    void onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs);
+    void onProgress(qint64 taskId, int percent, const QString &message);
+    void armTimer();
+    void checkIdle();
+    void finishShutdownIfDone();
+    qint64 nowMs() const;
+
+    StoreWriter *m_writer;
+    HandlerRegistry *m_handlers;
+    const Clock *m_clock;
+    Options m_options;
+    int m_workers;
+    QThreadPool *m_pool;
+    QTimer *m_wakeTimer;
+    QTimer *m_pollTimer;
+    QTimer *m_shutdownTimer;
+    QRandomGenerator m_random;
+    QString m_readerName;
+
+    QHash<qint64, Entry> m_entries;                // waiting and running
+    std::multimap<qint64, qint64> m_future;        // run-at (ms) -> id, not yet due
+    std::map<QString, std::set<ReadyKey>> m_ready; // per queue, due
+    QHash<QString, int> m_runningPerQueue;
+    QHash<qint64, int> m_running; // id -> attempt
+    qint64 m_lastSeenId = 0;
+    int m_inFlightEnqueues = 0;
+    bool m_started = false;
+    bool m_stopping = false;
+    bool m_wasIdle = false;
+    bool m_stoppedEmitted = false;
+};
+
+} // namespace Taskdeck::Core
