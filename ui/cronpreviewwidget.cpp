@@ -3,6 +3,7 @@
 #include "cron/crondescription.h"
 #include "cron/cronpreview.h"
 #include "isotime.h"
+#include "timezones.h"
 
 #include <QComboBox>
 #include <QCompleter>
@@ -129,7 +130,7 @@ QByteArray CronPreviewWidget::timeZoneId() const
 
 bool CronPreviewWidget::setTimeZoneId(const QByteArray &id)
 {
-    if (!QTimeZone(id).isValid())
+    if (!TimeZones::find(QString::fromUtf8(id), nullptr))
         return false;
     m_zoneCombo->setCurrentText(QString::fromUtf8(id));
     return true;
@@ -159,8 +160,8 @@ QString CronPreviewWidget::errorText() const
 void CronPreviewWidget::refresh()
 {
     const QString text = m_expressionEdit->text();
-    const QByteArray zoneId = timeZoneId();
-    const QTimeZone zone(zoneId);
+    QString zoneError;
+    const std::optional<QTimeZone> zone = TimeZones::find(QString::fromUtf8(timeZoneId()), &zoneError);
     QString error;
     CronExpression expression;
     if (text.trimmed().isEmpty()) {
@@ -172,14 +173,13 @@ void CronPreviewWidget::refresh()
         if (!expression.isValid())
             error = cronError.toString();
     }
-    if (error.isEmpty() && !zone.isValid())
-        error =
-            tr("time zone: '%1' is not a known IANA zone, such as Europe/Berlin or UTC").arg(QString::fromUtf8(zoneId));
+    if (error.isEmpty() && !zone)
+        error = tr("time zone: %1").arg(zoneError);
 
     m_errorLabel->setText(error);
     m_errorLabel->setVisible(!error.isEmpty());
     m_expressionEdit->setToolTip(error);
-    m_schedule = error.isEmpty() ? CronSchedule(expression, zone) : CronSchedule();
+    m_schedule = error.isEmpty() ? CronSchedule(expression, *zone) : CronSchedule();
     m_descriptionLabel->setText(m_schedule.isValid() ? CronDescription::describe(expression) : QString());
     const QString rule = m_schedule.isValid() ? CronDescription::describeDstRule(expression) : QString();
     m_ruleLabel->setText(rule.isEmpty() ? QString() : tr("Daylight saving: %1.").arg(rule));

@@ -5,6 +5,7 @@
 #include "cron/cronpreview.h"
 #include "cron/cronschedule.h"
 #include "isotime.h"
+#include "timezones.h"
 
 #include <QDateTime>
 #include <QTimeZone>
@@ -63,14 +64,13 @@ bool readCommonInput(const QCommandLineParser &parser, CommonInput *input, int *
 
     QTimeZone zone = QTimeZone::systemTimeZone();
     if (parser.isSet(QStringLiteral("tz"))) {
-        const QString id = parser.value(QStringLiteral("tz"));
-        zone = QTimeZone(id.toUtf8());
-        if (id.isEmpty() || !zone.isValid()) {
-            *exitCode = usageError(QStringLiteral("--tz: unknown time zone '%1' (use an IANA name such as "
-                                                  "Europe/Berlin, or UTC)")
-                                       .arg(id));
+        QString why;
+        const auto found = TimeZones::find(parser.value(QStringLiteral("tz")), &why);
+        if (!found) {
+            *exitCode = usageError(QStringLiteral("--tz: ") + why);
             return false;
         }
+        zone = *found;
     }
 
     CronError error;

@@ -130,7 +130,11 @@ void TestTaskdeckctl::badInputExitsTwoWithOneLineNamingTheProblem_data()
     QTest::newRow("unknown zone")
         << QStringList{cron, next, QStringLiteral("@daily"), QStringLiteral("--tz"), QStringLiteral("Mars/Base")}
         << QStringLiteral("taskdeckctl: --tz: unknown time zone 'Mars/Base' (use an IANA name such as Europe/Berlin, "
-                          "or UTC)");
+                          "UTC, or UTC+05:30)");
+    QTest::newRow("a word is not a zone")
+        << QStringList{cron, next, QStringLiteral("@daily"), QStringLiteral("--tz"), QStringLiteral("Berlin")}
+        << QStringLiteral("taskdeckctl: --tz: unknown time zone 'Berlin' (use an IANA name such as Europe/Berlin, "
+                          "UTC, or UTC+05:30)");
     QTest::newRow("bad from") << QStringList{cron, next, QStringLiteral("@daily"), QStringLiteral("--from"),
                                              QStringLiteral("2026-02-30")}
                               << QStringLiteral("taskdeckctl: --from: '2026-02-30' is not a valid date");
@@ -273,9 +277,9 @@ void TestTaskdeckctl::badEnqueueInputExitsTwoAndWritesNothing_data()
                                << QStringLiteral("choose one action: --exec, --shell, --http or --handler");
     QTest::newRow("two actions") << QStringList{exec, echo, QStringLiteral("--shell"), QStringLiteral("true")}
                                  << QStringLiteral("choose one action: --exec, --shell, --http or --handler");
-    QTest::newRow("malformed payload") << QStringList{exec, echo, QStringLiteral("--payload"),
-                                                      QStringLiteral("{\"a\": }")}
-                                       << QStringLiteral("--payload: malformed JSON at character 7: object is missing after a comma");
+    QTest::newRow("malformed payload")
+        << QStringList{exec, echo, QStringLiteral("--payload"), QStringLiteral("{\"a\": }")}
+        << QStringLiteral("--payload: malformed JSON at character 7: object is missing after a comma");
     QTest::newRow("missing program") << QStringList{exec, QStringLiteral("no-such-program-xyz")}
                                      << QStringLiteral("exec: no program 'no-such-program-xyz' in PATH");
     QTest::newRow("bad url") << QStringList{QStringLiteral("--http"), QStringLiteral("not a url")}

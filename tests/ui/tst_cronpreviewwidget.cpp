@@ -107,8 +107,12 @@ void TestCronPreviewWidget::unknownZoneIsReportedInline()
     QVERIFY(combo);
     combo->setCurrentText(QStringLiteral("Mars/Olympus"));
     QVERIFY(!widget.isValid());
-    QCOMPARE(widget.errorText(),
-             QStringLiteral("time zone: 'Mars/Olympus' is not a known IANA zone, such as Europe/Berlin or UTC"));
+    QCOMPARE(widget.errorText(), QStringLiteral("time zone: unknown time zone 'Mars/Olympus' (use an IANA name such "
+                                                "as Europe/Berlin, UTC, or UTC+05:30)"));
+    // A single word is not a zone, though QTimeZone would read it as a POSIX rule meaning UTC.
+    combo->setCurrentText(QStringLiteral("Berlin"));
+    QVERIFY(!widget.isValid());
+    QVERIFY(!widget.setTimeZoneId("Foo"));
     combo->setCurrentText(QStringLiteral("America/New_York"));
     QVERIFY(widget.isValid());
     QCOMPARE(widget.schedule().timeZone(), QTimeZone("America/New_York"));
