@@ -2,6 +2,7 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace Taskdeck::Core::IsoTime {
@@ -23,6 +24,33 @@ QString format(const QDateTime &dateTime)
     if (!dateTime.isValid())
         return {};
     return dateTime.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")) + formatOffset(dateTime.offsetFromUtc());
+}
+
+QDateTime inZone(const QDate &date, const QTime &time, const QTimeZone &zone)
+{
+    // The wall-clock reading as if it were UTC, then each offset the zone had near it: an offset
+    // fits when the instant it gives really has that offset.
+    const qint64 wall = QDateTime(date, time, QTimeZone::utc()).toMSecsSinceEpoch();
+    QList<int> offsets;
+    for (qint64 probe : {wall - qint64(86400) * 1000, wall, wall + qint64(86400) * 1000}) {
+        const int offset = zone.offsetFromUtc(QDateTime::fromMSecsSinceEpoch(probe, QTimeZone::utc()));
+        if (!offsets.contains(offset))
+            offsets.append(offset);
+    }
+    std::optional<qint64> earliest;
+    for (int offset : offsets) {
+        const qint64 instant = wall - qint64(offset) * 1000;
+        if (zone.offsetFromUtc(QDateTime::fromMSecsSinceEpoch(instant, QTimeZone::utc())) == offset &&
+            (!earliest || instant < *earliest))
+            earliest = instant; // a repeated reading means its first pass
+    }
+    if (!earliest) {
+        // A reading the clocks skipped: as many minutes after the change as it was after the
+        // skipped reading (02:30 on a spring-forward night is 03:30), read with the offset before it.
+        const int before = *std::min_element(offsets.cbegin(), offsets.cend());
+        earliest = wall - qint64(before) * 1000;
+    }
+    return QDateTime::fromMSecsSinceEpoch(*earliest, zone);
 }
 
 std::optional<QDateTime> parse(const QString &text, const QTimeZone &zone, QString *error)
@@ -61,15 +89,15 @@ std::optional<QDateTime> parse(const QString &text, const QTimeZone &zone, QStri
     if (offsetText.isEmpty()) {
         if (!zone.isValid())
             return fail(QStringLiteral("no time zone to read '%1' in").arg(trimmed));
-        return QDateTime(date, time, zone);
+        return inZone(date, time, zone);
     }
     int offset = 0;
     if (offsetText != QLatin1String("Z")) {
         const QString digits = QString(offsetText.mid(1)).remove(QLatin1Char(':'));
         const int hours = digits.left(2).toInt();
         const int minutes = digits.size() > 2 ? digits.mid(2).toInt() : 0;
-        if (hours > 23 || minutes > 59)
-            return fail(QStringLiteral("'%1' is not a valid UTC offset").arg(offsetText));
+        if (hours > 14 || minutes > 59 || (hours == 14 && minutes > 0))
+            return fail(QStringLiteral("'%1' is not a UTC offset from -14:00 to +14:00").arg(offsetText));
         offset = (hours * 3600 + minutes * 60) * (offsetText.startsWith(QLatin1Char('-')) ? -1 : 1);
     }
     return QDateTime(date, time, QTimeZone(offset));

@@ -73,15 +73,20 @@ bool singleStep(const QList<CronElement> &elements, int *step)
 // One element of a numeric-or-named field: "5", "9 through 17", "every 2nd hour from 8 through 18".
 QString elementPhrase(const CronElement &e, const QString &unit, const Namer &name)
 {
-    const QString every = e.step == 1 ? QString() : QStringLiteral("every %1 %2").arg(ordinal(e.step), unit);
+    // A step of 1 is no step: "5/1" is "5 through the maximum", "1-5/1" is "1-5".
+    const bool stepped = e.hasStep && e.step > 1;
+    const QString every = QStringLiteral("every %1 %2").arg(ordinal(e.step), unit);
     switch (e.kind) {
     case Kind::Any:
-        return e.step == 1 ? QStringLiteral("every %1").arg(unit) : every;
+        return stepped ? every : QStringLiteral("every %1").arg(unit);
     case Kind::Value:
-        return e.hasStep ? every + QStringLiteral(" from ") + name(e.first) : name(e.first);
+        if (!e.hasStep)
+            return name(e.first);
+        return stepped ? every + QStringLiteral(" from ") + name(e.first)
+                       : name(e.first) + QStringLiteral(" through ") + name(e.last);
     case Kind::Range: {
         const QString range = name(e.first) + QStringLiteral(" through ") + name(e.last);
-        return e.hasStep ? every + QStringLiteral(" from ") + range : range;
+        return stepped ? every + QStringLiteral(" from ") + range : range;
     }
     default:
         return {};
@@ -106,7 +111,7 @@ QString unitPhrase(const QList<CronElement> &elements, const QString &unit)
         return QStringLiteral("every %1 %2s").arg(step).arg(unit);
     const auto number = [](int v) { return QString::number(v); };
     const bool plural = elements.size() > 1 || elements.first().kind != Kind::Value || elements.first().hasStep;
-    if (elements.size() == 1 && elements.first().hasStep)
+    if (elements.size() == 1 && elements.first().hasStep && elements.first().step > 1)
         return fieldPhrase(elements, unit, number);
     return QStringLiteral("at %1%2 ").arg(unit, plural ? QStringLiteral("s") : QString()) +
            fieldPhrase(elements, unit, number);
@@ -165,7 +170,7 @@ QString timePhrase(const CronExpression &expression)
     int hourStep = 0;
     const bool singleMinute = minutes.size() == 1 && minutes.first().kind == Kind::Value && !minutes.first().hasStep;
     if (isEvery(hours)) {
-        if (singleMinute)
+        if (singleMinute || (!parts.isEmpty() && parts.last().startsWith(QLatin1String("at minute"))))
             hourPart = QStringLiteral("of every hour");
     } else if (singleStep(hours, &hourStep)) {
         hourPart = QStringLiteral("of every %1 hour").arg(ordinal(hourStep));
@@ -210,7 +215,7 @@ QString dayOfMonthPhrase(const QList<CronElement> &elements)
                                         : QStringLiteral("on every %1 day of the month").arg(ordinal(e.step)));
             break;
         default:
-            if (e.hasStep)
+            if (e.hasStep && e.step > 1)
                 specials.append(QStringLiteral("on ") +
                                 elementPhrase(e, QStringLiteral("day"), [](int d) { return QString::number(d); }) +
                                 QStringLiteral(" of the month"));
@@ -241,8 +246,8 @@ QString dayOfWeekPhrase(const QList<CronElement> &elements, const QString &joine
                 QStringLiteral("the %1 %2 of the month").arg(QLatin1String(Occurrences[e.last]), dayName(e.first)));
             break;
         case Kind::Range:
-            if (!e.hasStep && e.first == 1 && e.last == 5) {
-                parts.append(QStringLiteral("Monday through Friday"));
+            if (!e.hasStep && e.first == 0 && e.last == 7) {
+                parts.append(QStringLiteral("every day of the week"));
                 break;
             }
             [[fallthrough]];

@@ -405,9 +405,8 @@ private:
             value = 0;
         out->kind = CronElement::Kind::Value;
         out->first = value;
-        out->last = out->hasStep ? maxValue : value;
-        if (out->hasStep && spec.field == CronField::DayOfWeek && value == 7)
-            out->first = 0;
+        // a/n runs through the field's maximum; day-of-week's is 7 (Sunday again), as in Vixie cron.
+        out->last = out->hasStep ? spec.max : value;
         return apply(spec, *out);
     }
 

@@ -39,7 +39,13 @@ std::optional<qint64> CronSchedule::nextSecs(qint64 afterUtc) const
     };
 
     qint64 from = std::max(afterUtc, FirstSecond - 1) + 1; // inclusive from here on
-    while (from <= LastSecond) {
+    // When a whole 400-year cycle of the zone's rules lies ahead in its table, searching past the
+    // table is pointless: an expression whose every match falls into skipped time (a wall-clock
+    // job at 02:xx on the spring-forward Sunday) would otherwise walk to the year 9999.
+    const qint64 cycleSeconds = qint64(146097) * Civil::SecondsPerDay;
+    const qint64 searchEnd =
+        m_rules->tableEnd() - std::max(from, ZoneRules::rulesFrom()) >= cycleSeconds ? m_rules->tableEnd() : LastSecond;
+    while (from <= searchEnd) {
         const ZoneRules::Segment segment = m_rules->segmentAt(from);
         const int offset = segment.offset;
         const bool startsHere = segment.hasStart && from == segment.start;
@@ -58,8 +64,10 @@ std::optional<qint64> CronSchedule::nextSecs(qint64 afterUtc) const
         if (!match)
             return std::nullopt;
         if (!segment.hasEnd || *match < segment.end + offset) {
-            const qint64 result = *match - offset;
-            return result <= LastSecond ? std::optional<qint64>(result) : std::nullopt;
+            // Past 9999 on the wall clock is out of range, even where UTC is still in 9999.
+            if (*match > LastSecond || *match - offset > LastSecond)
+                return std::nullopt;
+            return *match - offset;
         }
         from = segment.end;
     }

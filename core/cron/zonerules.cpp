@@ -44,7 +44,7 @@ ZoneRules::ZoneRules(const QTimeZone &zone)
     : m_zone(zone)
 {
     m_tableStart = QDateTime(QDate(1900, 1, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch();
-    m_tableEnd = QDateTime(QDate(2200, 1, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch();
+    m_tableEnd = QDateTime(QDate(TableEndYear, 1, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch();
     if (!zone.isValid())
         return;
     m_initialOffset = zone.offsetFromUtc(utcDateTime(m_tableStart));
@@ -81,6 +81,11 @@ ZoneRules::ZoneRules(const QTimeZone &zone)
         add(at, next.offsetFromUtc);
         from = at;
     }
+}
+
+qint64 ZoneRules::rulesFrom()
+{
+    return QDateTime(QDate(RulesFromYear, 1, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch();
 }
 
 ZoneRules::Segment ZoneRules::segmentAt(qint64 utcSeconds) const

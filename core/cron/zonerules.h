@@ -9,7 +9,10 @@ namespace Taskdeck::Core {
 
 // The UTC offsets of one time zone as a sorted table of transitions, so that the cron search can
 // map between instants and wall-clock time with a binary search instead of asking QTimeZone
-// (which parses rules on every call). The table spans 1900-2200; outside it QTimeZone is asked.
+// (which parses rules on every call). The table spans 1900-2437; outside it QTimeZone is asked.
+// From 2038 on the tz database gives rules, not a list, and its rules repeat with the calendar
+// every 400 years: so the table holds one whole cycle of them, and a search that finds nothing in
+// it will find nothing later either.
 // Immutable once built and shared by every schedule in the same zone.
 class ZoneRules
 {
@@ -37,7 +40,12 @@ public:
 
     explicit ZoneRules(const QTimeZone &zone);
 
+    static constexpr int RulesFromYear = 2038;
+    static constexpr int TableEndYear = RulesFromYear + 400;
+
     QTimeZone zone() const { return m_zone; }
+    qint64 tableEnd() const { return m_tableEnd; }
+    static qint64 rulesFrom();
     Segment segmentAt(qint64 utcSeconds) const;
     int offsetAt(qint64 utcSeconds) const { return segmentAt(utcSeconds).offset; }
     // Offset changes in (from, to].

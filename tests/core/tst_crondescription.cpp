@@ -56,6 +56,12 @@ void TestCronDescription::describesInPlainEnglish_data()
     row("30 * * * * *", "At second 30 of every minute");
     row("15 30 2 * * *", "At 02:30:15, every day");
     row("@reboot", "Once, each time the scheduler starts");
+    row("5/1 * * * *", "At minutes 5 through 59 of every hour");
+    row("0,30 * * * *", "At minutes 0 and 30 of every hour");
+    row("0 0 1/1 * *", "At 00:00, on days 1 through 31 of the month");
+    row("0 0 * 3/1 *", "At 00:00, every day in March through December");
+    row("0 0 * * 0-7", "At 00:00, every day of the week");
+    row("0 0 * * 7/2", "At 00:00, on every 2nd day of the week from Sunday");
 }
 
 void TestCronDescription::describesInPlainEnglish()
@@ -80,7 +86,8 @@ void TestCronDescription::everyCombinationOfFieldFormsGetsASentence()
     const QStringList seconds{QStringLiteral("0"), QStringLiteral("*"), QStringLiteral("*/10"), QStringLiteral("5,35"),
                               QStringLiteral("10-20")};
     const QStringList minutes{QStringLiteral("0"),    QStringLiteral("*"),     QStringLiteral("*/15"),
-                              QStringLiteral("0,30"), QStringLiteral("10-20"), QStringLiteral("5/20")};
+                              QStringLiteral("0,30"), QStringLiteral("10-20"), QStringLiteral("5/20"),
+                              QStringLiteral("5/1")};
     const QStringList hours{QStringLiteral("2"),    QStringLiteral("*"),    QStringLiteral("*/3"),
                             QStringLiteral("9-17"), QStringLiteral("22-2"), QStringLiteral("8,12,18")};
     const QStringList days{QStringLiteral("*"),  QStringLiteral("1"),   QStringLiteral("1,15"),
@@ -90,7 +97,8 @@ void TestCronDescription::everyCombinationOfFieldFormsGetsASentence()
                              QStringLiteral("*/3")};
     const QStringList weekdays{QStringLiteral("*"),       QStringLiteral("1-5"), QStringLiteral("MON,FRI"),
                                QStringLiteral("5L"),      QStringLiteral("1#2"), QStringLiteral("*/2"),
-                               QStringLiteral("FRI-MON"), QStringLiteral("?")};
+                               QStringLiteral("FRI-MON"), QStringLiteral("?"),   QStringLiteral("0-7"),
+                               QStringLiteral("7/2")};
     int described = 0;
     for (const QString &second : seconds) {
         for (const QString &minute : minutes) {
@@ -105,7 +113,10 @@ void TestCronDescription::everyCombinationOfFieldFormsGetsASentence()
                             const QString sentence = CronDescription::describe(expression);
                             if (sentence.isEmpty() || !sentence.at(0).isUpper() ||
                                 sentence.contains(QLatin1String(",,")) || sentence.contains(QLatin1String(", ,")) ||
-                                sentence.contains(QLatin1String("  ")) || sentence.endsWith(QLatin1Char(' ')))
+                                sentence.contains(QLatin1String("  ")) || sentence.endsWith(QLatin1Char(' ')) ||
+                                sentence.contains(QLatin1String(" from ,")) ||
+                                sentence.contains(QLatin1String("in  ")) ||
+                                sentence.contains(QLatin1String("Sunday through Sunday")))
                                 QFAIL(qPrintable(text + QStringLiteral(" -> '") + sentence + QLatin1Char('\'')));
                             ++described;
                         }
@@ -114,7 +125,7 @@ void TestCronDescription::everyCombinationOfFieldFormsGetsASentence()
             }
         }
     }
-    QCOMPARE(described, 5 * 6 * 6 * 9 * 4 * 8);
+    QCOMPARE(described, 5 * 7 * 6 * 9 * 4 * 10);
 }
 
 QTEST_GUILESS_MAIN(TestCronDescription)

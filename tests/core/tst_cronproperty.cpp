@@ -401,7 +401,10 @@ private:
             text = QStringLiteral("*/%1").arg(step);
             break;
         case Form::ValueStep:
-            first = uniform(range.low, range.high);
+            // a/n runs through the maximum; on day-of-week that is 7, Sunday again ("5/1" is Fri-Sun).
+            first = uniform(range.low, writableHigh);
+            if (weekdays)
+                last = 7;
             step = randomStep(range.high - range.low + 1);
             text = valueText(kind, first) + QStringLiteral("/%1").arg(step);
             break;

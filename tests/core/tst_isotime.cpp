@@ -57,6 +57,14 @@ void TestIsoTime::parseReadsOffsetsOrTheGivenZone_data()
     QTest::newRow("space separator and fraction")
         << QStringLiteral("2026-07-01 12:00:05.250") << QStringLiteral("2026-07-01T12:00:05+02:00");
     QTest::newRow("date means midnight") << QStringLiteral("2026-01-15") << QStringLiteral("2026-01-15T00:00:00+01:00");
+    QTest::newRow("skipped reading moves past the change")
+        << QStringLiteral("2026-03-29T02:30") << QStringLiteral("2026-03-29T03:30:00+02:00");
+    QTest::newRow("repeated reading means the first pass")
+        << QStringLiteral("2026-10-25T02:15") << QStringLiteral("2026-10-25T02:15:00+02:00");
+    QTest::newRow("just after the repeat")
+        << QStringLiteral("2026-10-25T03:00") << QStringLiteral("2026-10-25T03:00:00+01:00");
+    QTest::newRow("largest offset") << QStringLiteral("2026-01-01T00:00+14:00")
+                                    << QStringLiteral("2026-01-01T00:00:00+14:00");
     QTest::newRow("surrounding blanks") << QStringLiteral("  2026-01-15T08:00  ")
                                         << QStringLiteral("2026-01-15T08:00:00+01:00");
 }
@@ -86,7 +94,9 @@ void TestIsoTime::parseRejectsWhatIsNotAnIsoTime_data()
     QTest::newRow("hour 24") << QStringLiteral("2026-02-03T24:00")
                              << QStringLiteral("'24:00' is not a valid time of day");
     QTest::newRow("offset 25") << QStringLiteral("2026-02-03T10:00+25:00")
-                               << QStringLiteral("'+25:00' is not a valid UTC offset");
+                               << QStringLiteral("'+25:00' is not a UTC offset from -14:00 to +14:00");
+    QTest::newRow("offset 15") << QStringLiteral("2026-01-01T00:00+15:00")
+                               << QStringLiteral("'+15:00' is not a UTC offset from -14:00 to +14:00");
     QTest::newRow("five digit year")
         << QStringLiteral("12026-02-03")
         << QStringLiteral("'12026-02-03' is not an ISO-8601 date-time such as 2026-03-29T01:30:00+01:00");
