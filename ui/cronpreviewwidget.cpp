@@ -206,7 +206,10 @@ void CronPreviewWidget::showFires()
     const QDateTime from = m_referenceTime.isValid() ? m_referenceTime : QDateTime::currentDateTime();
     const QList<CronPreviewEntry> entries = previewFires(m_schedule, from, m_fireCount);
     if (entries.isEmpty()) {
-        auto *item = new QTreeWidgetItem(m_fires, {tr("Never: no date matches this expression")});
+        auto *item = new QTreeWidgetItem(
+            m_fires,
+            {expression.canEverMatch() ? tr("Never: every time it matches falls in a skipped DST hour in this zone")
+                                       : tr("Never: no date matches this expression")});
         item->setFirstColumnSpanned(true);
         item->setForeground(LocalColumn, QColor(0xd9, 0x53, 0x4f));
         return;

@@ -16,6 +16,23 @@ QTextStream &err()
     return stream;
 }
 
+QString printable(const QString &text)
+{
+    QString result;
+    result.reserve(text.size());
+    for (const QChar c : text) {
+        if (c == QLatin1Char('\n'))
+            result += QStringLiteral("\\n");
+        else if (c == QLatin1Char('\t'))
+            result += QStringLiteral("\\t");
+        else if (c.category() == QChar::Other_Control)
+            result += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            result += c;
+    }
+    return result;
+}
+
 int usageError(const QString &message)
 {
     err() << "taskdeckctl: " << message << Qt::endl;
@@ -34,8 +51,13 @@ SubcommandParser::SubcommandParser(QString usage, QString description)
 bool SubcommandParser::parse(const QStringList &arguments, int *exitCode)
 {
     if (!m_parser.parse(QStringList{QStringLiteral("taskdeckctl")} + arguments)) {
-        *exitCode = usageError(m_parser.errorText() + QStringLiteral(" (see: ") +
-                               m_usage.section(QLatin1Char(' '), 0, 2) + QStringLiteral(" --help)"));
+        QString hint = QStringLiteral(" (see: ") + m_usage.section(QLatin1Char(' '), 0, 2) + QStringLiteral(" --help)");
+        // "-1 * * * *" looks like an option to the parser; say how to pass it as a value.
+        for (const QString &word : arguments) {
+            if (word.startsWith(QLatin1Char('-')) && word.contains(QLatin1Char(' ')))
+                hint = QStringLiteral(" ('%1' starts with '-': put -- before it to pass it as a value)").arg(word);
+        }
+        *exitCode = usageError(printable(m_parser.errorText()) + hint);
         return false;
     }
     if (m_parser.isSet(QStringLiteral("help"))) {

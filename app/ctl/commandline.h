@@ -17,6 +17,10 @@ enum ExitCode : int {
 QTextStream &out();
 QTextStream &err();
 
+// Text from the command line made safe to echo on one line: control characters become \n, \t
+// or \xHH.
+QString printable(const QString &text);
+
 // Prints "taskdeckctl: <message>" on stderr and returns ExitUsage.
 int usageError(const QString &message);
 

@@ -76,7 +76,8 @@ bool readCommonInput(const QCommandLineParser &parser, CommonInput *input, int *
     CronError error;
     const CronExpression expression = CronExpression::parse(text, &error);
     if (!expression.isValid()) {
-        *exitCode = usageError(QStringLiteral("invalid cron expression '%1': %2").arg(text, error.toString()));
+        *exitCode =
+            usageError(QStringLiteral("invalid cron expression '%1': %2").arg(printable(text), error.toString()));
         return false;
     }
 
@@ -165,7 +166,9 @@ int runExplain(const QStringList &arguments)
     }
     o << "DST rule:    " << CronDescription::describeDstRule(expression) << '\n';
     if (!schedule.next(input.from).isValid()) {
-        o << "Next fires:  never (no date matches)\n";
+        o << (expression.canEverMatch()
+                  ? "Next fires:  never (every time it matches falls in a skipped DST hour in this zone)\n"
+                  : "Next fires:  never (no date matches)\n");
         o.flush();
         return ExitOk;
     }

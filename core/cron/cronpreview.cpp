@@ -39,13 +39,19 @@ QString describeTransition(const ZoneRules::Transition &transition)
         minutes % 60 == 0
             ? QStringLiteral("%1 hour%2").arg(minutes / 60).arg(minutes == 60 ? QString() : QStringLiteral("s"))
             : QStringLiteral("%1 minutes").arg(minutes);
-    // Wall-clock time just before and at the change: "2026-03-29 02:00 -> 03:00".
+    // Wall-clock time just before and at the change: "2026-03-29 02:00 -> 03:00", with the date on
+    // the right too when the change skips or repeats one (Samoa, 2011-12-30).
     const QDateTime before = QDateTime::fromSecsSinceEpoch(transition.at, QTimeZone(transition.offsetBefore));
     const QDateTime after = QDateTime::fromSecsSinceEpoch(transition.at, QTimeZone(transition.offsetAfter));
-    return QStringLiteral("%1 %2 -> %3: DST change, clocks go %4 %5 (UTC%6 -> UTC%7)")
-        .arg(before.toString(QStringLiteral("yyyy-MM-dd")), before.toString(QStringLiteral("HH:mm")),
-             after.toString(QStringLiteral("HH:mm")), shift > 0 ? QStringLiteral("forward") : QStringLiteral("back"),
-             amount, IsoTime::formatOffset(transition.offsetBefore), IsoTime::formatOffset(transition.offsetAfter));
+    const QString afterText = after.date() == before.date() ? after.toString(QStringLiteral("HH:mm"))
+                                                            : after.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    const QString what = transition.daylightSaving
+                             ? (shift > 0 ? QStringLiteral("DST starts") : QStringLiteral("DST ends"))
+                             : QStringLiteral("the zone changes its UTC offset");
+    return QStringLiteral("%1 -> %2: %3, clocks go %4 %5 (UTC%6 -> UTC%7)")
+        .arg(before.toString(QStringLiteral("yyyy-MM-dd HH:mm")), afterText, what,
+             shift > 0 ? QStringLiteral("forward") : QStringLiteral("back"), amount,
+             IsoTime::formatOffset(transition.offsetBefore), IsoTime::formatOffset(transition.offsetAfter));
 }
 
 } // namespace Taskdeck::Core

@@ -19,7 +19,7 @@ struct CronPreviewEntry
 
 QList<CronPreviewEntry> previewFires(const CronSchedule &schedule, const QDateTime &from, int count);
 
-// "-- 2026-03-29 02:00 -> 03:00: DST change, clocks go forward 1 hour (UTC+01:00 -> UTC+02:00)"
+// "-- 2026-03-29 02:00 -> 03:00: DST starts, clocks go forward 1 hour (UTC+01:00 -> UTC+02:00)"
 // without the leading "-- ".
 QString describeTransition(const ZoneRules::Transition &transition);
 

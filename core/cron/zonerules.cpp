@@ -155,8 +155,13 @@ QList<ZoneRules::Transition> ZoneRules::transitionsBetween(qint64 from, qint64 t
     qint64 at = from + 1;
     while (at <= to) {
         const Segment segment = segmentAt(at);
-        if (segment.hasStart && segment.start > from && segment.start <= to && segment.previousOffset != segment.offset)
-            result.append({segment.start, segment.previousOffset, segment.offset});
+        if (segment.hasStart && segment.start > from && segment.start <= to &&
+            segment.previousOffset != segment.offset) {
+            // Only for display: whether this is daylight saving or a change of the zone's standard time.
+            const bool sameStandard = m_zone.standardTimeOffset(utcDateTime(segment.start - 1)) ==
+                                      m_zone.standardTimeOffset(utcDateTime(segment.start));
+            result.append({segment.start, segment.previousOffset, segment.offset, sameStandard});
+        }
         if (!segment.hasEnd)
             break;
         at = segment.end;

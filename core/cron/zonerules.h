@@ -33,6 +33,7 @@ public:
         qint64 at; // seconds since the epoch (UTC)
         int offsetBefore;
         int offsetAfter;
+        bool daylightSaving = true; // false when the zone's standard offset changed (e.g. Samoa 2011)
     };
 
     // Cached per zone id; safe to call from any thread.

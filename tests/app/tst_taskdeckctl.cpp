@@ -16,6 +16,7 @@ class TestTaskdeckctl : public QObject
 private Q_SLOTS:
     void initTestCase();
     void cronNextPrintsIsoTimesWithOffsets();
+    void cronNextReadsFromTimesInSkippedOrRepeatedHours();
     void cronNextJoinsFieldsGivenAsSeparateWords();
     void cronNextSaysNeverOnStderrAndExitsZero_data();
     void cronNextSaysNeverOnStderrAndExitsZero();
@@ -80,6 +81,19 @@ void TestTaskdeckctl::cronNextPrintsIsoTimesWithOffsets()
     QCOMPARE(utc.exitCode, 0);
     QCOMPARE(utc.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 5); // --count defaults to 5
     QVERIFY(utc.out.startsWith(QStringLiteral("2026-01-01T01:00:00+00:00\n")));
+}
+
+void TestTaskdeckctl::cronNextReadsFromTimesInSkippedOrRepeatedHours()
+{
+    const auto first = [this](const QString &from) {
+        return run({QStringLiteral("cron"), QStringLiteral("next"), QStringLiteral("*/15 * * * *"),
+                    QStringLiteral("--tz"), QStringLiteral("Europe/Berlin"), QStringLiteral("--from"), from,
+                    QStringLiteral("--count"), QStringLiteral("1")});
+    };
+    // 02:30 did not exist on 29 March 2026: it reads as 03:30 (as far past the change).
+    QCOMPARE(first(QStringLiteral("2026-03-29T02:30")).out, QStringLiteral("2026-03-29T03:45:00+02:00\n"));
+    // 02:15 happened twice on 25 October 2026: it means the first pass.
+    QCOMPARE(first(QStringLiteral("2026-10-25T02:15")).out, QStringLiteral("2026-10-25T02:30:00+02:00\n"));
 }
 
 void TestTaskdeckctl::cronNextJoinsFieldsGivenAsSeparateWords()
@@ -153,6 +167,19 @@ void TestTaskdeckctl::badInputExitsTwoWithOneLineNamingTheProblem_data()
     QTest::newRow("option without value")
         << QStringList{cron, next, QStringLiteral("@daily"), QStringLiteral("--tz")}
         << QStringLiteral("taskdeckctl: Missing value after '--tz'. (see: taskdeckctl cron next --help)");
+    QTest::newRow("control characters are escaped, so the error stays one line")
+        << QStringList{cron, next, QStringLiteral("0 99\n* * *")}
+        << QStringLiteral(
+               "taskdeckctl: invalid cron expression '0 99\\n* * *': hour: 99 is out of range 0-23 (column 3)");
+    QTest::newRow("an expression starting with a dash")
+        << QStringList{cron, next, QStringLiteral("-1 * * * *")}
+        << QStringLiteral("taskdeckctl: Unknown option '1 * * * *'. ('-1 * * * *' starts with '-': put -- before it to "
+                          "pass it as a value)");
+    QTest::newRow("after --, the expression's own error")
+        << QStringList{cron, next, QStringLiteral("--"), QStringLiteral("-1 * * * *")}
+        << QStringLiteral(
+               "taskdeckctl: invalid cron expression '-1 * * * *': minute: '-1': a range needs a start, e.g. "
+               "1-5 (column 1)");
     QTest::newRow("unknown cron command")
         << QStringList{cron, QStringLiteral("later")}
         << QStringLiteral("taskdeckctl: cron: unknown command 'later' (expected next or explain; see: taskdeckctl "
@@ -186,7 +213,7 @@ void TestTaskdeckctl::cronExplainDescribesAndMarksDstChanges()
     QVERIFY2(lines.contains(QStringLiteral("Normalized:  30 2 * * *")), qPrintable(r.out));
     // Five fires, each in the zone and in UTC, with the DST change marked before the fire it moved.
     const auto changeAt = lines.indexOf(QStringLiteral(
-        "  -- 2026-03-29 02:00 -> 03:00: DST change, clocks go forward 1 hour (UTC+01:00 -> UTC+02:00)"));
+        "  -- 2026-03-29 02:00 -> 03:00: DST starts, clocks go forward 1 hour (UTC+01:00 -> UTC+02:00)"));
     QVERIFY2(changeAt > 0, qPrintable(r.out));
     QVERIFY(
         lines.at(changeAt + 1).startsWith(QStringLiteral("  2026-03-29T03:00:00+02:00   2026-03-29T01:00:00+00:00")));

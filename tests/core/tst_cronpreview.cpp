@@ -71,14 +71,18 @@ void TestCronPreview::transitionsAreDescribedInWallClockTerms_data()
     QTest::addColumn<QDate>("day");
     QTest::addColumn<QString>("description");
     QTest::newRow("berlin spring") << QByteArray("Europe/Berlin") << QDate(2026, 3, 29)
-                                   << QStringLiteral("2026-03-29 02:00 -> 03:00: DST change, clocks go forward 1 hour "
+                                   << QStringLiteral("2026-03-29 02:00 -> 03:00: DST starts, clocks go forward 1 hour "
                                                      "(UTC+01:00 -> UTC+02:00)");
     QTest::newRow("new york fall") << QByteArray("America/New_York") << QDate(2026, 11, 1)
-                                   << QStringLiteral("2026-11-01 02:00 -> 01:00: DST change, clocks go back 1 hour "
+                                   << QStringLiteral("2026-11-01 02:00 -> 01:00: DST ends, clocks go back 1 hour "
                                                      "(UTC-04:00 -> UTC-05:00)");
     QTest::newRow("lord howe half hour") << QByteArray("Australia/Lord_Howe") << QDate(2026, 4, 5)
-                                         << QStringLiteral("2026-04-05 02:00 -> 01:30: DST change, clocks go back 30 "
+                                         << QStringLiteral("2026-04-05 02:00 -> 01:30: DST ends, clocks go back 30 "
                                                            "minutes (UTC+11:00 -> UTC+10:30)");
+    QTest::newRow("samoa skips a day") << QByteArray("Pacific/Apia") << QDate(2011, 12, 29)
+                                       << QStringLiteral(
+                                              "2011-12-30 00:00 -> 2011-12-31 00:00: the zone changes its UTC "
+                                              "offset, clocks go forward 24 hours (UTC-10:00 -> UTC+14:00)");
 }
 
 void TestCronPreview::transitionsAreDescribedInWallClockTerms()

@@ -220,7 +220,15 @@ void TestCronSchedule::neverFiringSchedulesAnswerInvalidAtOnce()
     const CronSchedule reboot(CronExpression::parse(QStringLiteral("@reboot")), QTimeZone::utc());
     QVERIFY(!reboot.next(from).isValid());
 
-    // Years past 9999 are out of range.
+    // Every match falls in the hour skipped on the last Sunday of March: never, and found quickly
+    // (one 400-year cycle of the zone's rules, not a walk to the year 9999).
+    const CronSchedule skipped(CronExpression::parse(QStringLiteral("*/5 2 * 3 0L")), QTimeZone("Europe/Berlin"));
+    QVERIFY(skipped.expression().canEverMatch());
+    QVERIFY(!skipped.next(from).isValid());
+
+    // Years past 9999 are out of range, on the wall clock too.
+    const CronSchedule kiritimati(CronExpression::parse(QStringLiteral("0 0 1 1 *")), QTimeZone("Pacific/Kiritimati"));
+    QVERIFY(!kiritimati.next(QDateTime(QDate(9999, 12, 31), QTime(23, 59, 59), QTimeZone(14 * 3600))).isValid());
     const CronSchedule yearly(CronExpression::parse(QStringLiteral("@yearly")), QTimeZone::utc());
     QVERIFY(!yearly.next(QDateTime(QDate(9999, 6, 1), QTime(0, 0), QTimeZone::utc())).isValid());
     QCOMPARE(IsoTime::format(yearly.next(QDateTime(QDate(9998, 6, 1), QTime(0, 0), QTimeZone::utc()))),

@@ -89,7 +89,7 @@ void TestCronPreviewWidget::dstChangesAreMarkedBetweenFires()
     widget.setFireCount(2);
     const QStringList shown = rows(widget);
     QCOMPARE(shown.size(), 3);
-    QVERIFY2(shown.at(0).contains(QStringLiteral("2026-03-29 02:00 -> 03:00: DST change, clocks go forward 1 hour")),
+    QVERIFY2(shown.at(0).contains(QStringLiteral("2026-03-29 02:00 -> 03:00: DST starts, clocks go forward 1 hour")),
              qPrintable(shown.at(0)));
     QCOMPARE(shown.at(1), QStringLiteral("Sun 2026-03-29 03:00:00 +02:00 | 2026-03-29 01:00:00 | its time was skipped "
                                          "by the change; runs right after it"));
