@@ -1,0 +1,141 @@
+// `taskdeckctl serve` as operators run it: a real child process on a real database, killed with
+// SIGKILL in the middle of its work and started again. No task may be lost.
+
+#include "actions/actionspec.h"
+#include "queue/taskstore.h"
+
+#include <QJsonObject>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Taskdeck::Core;
+
+class TestServe : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void killNineInTheMiddleLosesNoTask();
+    void aSecondEngineOnTheSameDatabaseIsRefused();
+    void untilIdleWaitsForRetriesAndExitsZero();
+
+private:
+    int countInState(const QString &db, TaskState state);
+    void enqueueMany(const QString &db, const TaskSpec &spec, int count);
+
+    QString m_program;
+    QTemporaryDir m_dir;
+};
+
+void TestServe::initTestCase()
+{
+    m_program = QProcessEnvironment::systemEnvironment().value(QStringLiteral("TASKDECKCTL"));
+    QVERIFY2(!m_program.isEmpty(), "TASKDECKCTL must name the taskdeckctl binary (set by ctest)");
+}
+
+int TestServe::countInState(const QString &db, TaskState state)
+{
+    TaskStore store(db);
+    QString error;
+    const auto tasks = store.list(state, 0, &error);
+    return tasks ? int(tasks->size()) : -1;
+}
+
+void TestServe::enqueueMany(const QString &db, const TaskSpec &spec, int count)
+{
+    TaskStore store(db);
+    QString error;
+    for (int i = 0; i < count; ++i) {
+        if (!store.enqueue(spec, &error))
+            QFAIL(qPrintable(error));
+    }
+}
+
+void TestServe::killNineInTheMiddleLosesNoTask()
+{
+    constexpr int Tasks = 300;
+    const QString db = m_dir.filePath(QStringLiteral("kill9.db"));
+    TaskSpec spec;
+    spec.action = ActionSpec::handler(QStringLiteral("sleep"));
+    spec.payload = QJsonObject{{QStringLiteral("ms"), 10}};
+    enqueueMany(db, spec, Tasks);
+
+    QProcess first;
+    first.start(m_program, {QStringLiteral("--db"), db, QStringLiteral("serve"), QStringLiteral("--workers"),
+                            QStringLiteral("2"), QStringLiteral("--quiet")});
+    QVERIFY(first.waitForStarted());
+    // Let it get well into the work, then pull the plug.
+    QTRY_VERIFY_WITH_TIMEOUT(countInState(db, TaskState::Succeeded) >= 40, 30000);
+    first.kill(); // SIGKILL: no shutdown, no flush
+    QVERIFY(first.waitForFinished(10000));
+    const int doneBeforeKill = countInState(db, TaskState::Succeeded);
+    QVERIFY2(doneBeforeKill < Tasks, "the engine finished before it could be killed; give it more work");
+
+    QProcess second;
+    second.start(m_program, {QStringLiteral("--db"), db, QStringLiteral("serve"), QStringLiteral("--workers"),
+                             QStringLiteral("2"), QStringLiteral("--quiet"), QStringLiteral("--until-idle")});
+    QVERIFY(second.waitForFinished(60000));
+    QCOMPARE(second.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(second.exitCode() == 0, second.readAllStandardError().constData());
+    QCOMPARE(countInState(db, TaskState::Succeeded), Tasks);
+    QCOMPARE(countInState(db, TaskState::Queued), 0);
+    QCOMPARE(countInState(db, TaskState::Running), 0);
+    QCOMPARE(countInState(db, TaskState::Dead), 0);
+}
+
+void TestServe::aSecondEngineOnTheSameDatabaseIsRefused()
+{
+    const QString db = m_dir.filePath(QStringLiteral("twice.db"));
+    TaskSpec spec;
+    spec.action = ActionSpec::handler(QStringLiteral("sleep"));
+    spec.payload = QJsonObject{{QStringLiteral("ms"), 60000}};
+    enqueueMany(db, spec, 1);
+    QProcess first;
+    first.start(m_program,
+                {QStringLiteral("--db"), db, QStringLiteral("serve"), QStringLiteral("--grace"), QStringLiteral("0")});
+    QVERIFY(first.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(countInState(db, TaskState::Running), 1, 30000);
+
+    QProcess second;
+    second.start(m_program, {QStringLiteral("--db"), db, QStringLiteral("serve")});
+    QVERIFY(second.waitForFinished(30000));
+    QCOMPARE(second.exitCode(), 1);
+    const QString error = QString::fromUtf8(second.readAllStandardError());
+    QVERIFY2(error.startsWith(
+                 QStringLiteral("taskdeckctl: another engine serves %1 (pid %2 on ").arg(db).arg(first.processId())),
+             qPrintable(error));
+
+    // SIGTERM: stop claiming, stop the running task (grace 0), queue it again, exit 0.
+    first.terminate();
+    QVERIFY(first.waitForFinished(30000));
+    QCOMPARE(first.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(first.exitCode(), 0);
+    QCOMPARE(countInState(db, TaskState::Queued), 1);
+}
+
+void TestServe::untilIdleWaitsForRetriesAndExitsZero()
+{
+    const QString db = m_dir.filePath(QStringLiteral("retries.db"));
+    TaskSpec spec;
+    spec.action = ActionSpec::shell(QStringLiteral("exit 1"));
+    spec.retry.maxAttempts = 3;
+    spec.retry.baseDelayMs = 20;
+    enqueueMany(db, spec, 2);
+    QProcess serve;
+    serve.start(m_program, {QStringLiteral("--db"), db, QStringLiteral("serve"), QStringLiteral("--until-idle")});
+    QVERIFY(serve.waitForFinished(60000));
+    QCOMPARE(serve.exitCode(), 0);
+    QCOMPARE(countInState(db, TaskState::Dead), 2);
+    TaskStore store(db);
+    QString error;
+    QCOMPARE(store.find(1, &error)->attempts, 3);
+    const QString log = QString::fromUtf8(serve.readAllStandardOutput());
+    QCOMPARE(log.count(QStringLiteral("failed; retry at")), 4);
+    QCOMPARE(log.count(QStringLiteral("is dead: exited with code 1")), 2);
+}
+
+QTEST_GUILESS_MAIN(TestServe)
+#include "tst_serve.moc"
