@@ -174,12 +174,18 @@ bool TaskEngine::enqueue(const TaskSpec &spec, QString *error)
 {
     if (!spec.validate(error) || !ActionSpec::validate(spec.action, error))
         return false;
+    // The engine knows how many wait: no need to count them in SQL on every insert.
+    const int waiting = waitingCount() + m_inFlightEnqueues;
+    if (waiting >= m_options.capacity) {
+        if (error)
+            *error = QStringLiteral("queue is full (%1 tasks waiting)").arg(waiting);
+        return false;
+    }
     const QDateTime now = m_clock->now();
-    const int capacity = m_options.capacity;
     ++m_inFlightEnqueues;
     QFuture<StoreWriter::Result> future =
-        m_writer->submit([spec, now, capacity](QSqlDatabase &db, QVariant *value, QString *why) {
-            const auto id = TaskRepository(db).insert(spec, now, capacity, why);
+        m_writer->submit([spec, now](QSqlDatabase &db, QVariant *value, QString *why) {
+            const auto id = TaskRepository(db).insert(spec, now, TaskRepository::Unlimited, why);
             if (id)
                 *value = *id;
             return id.has_value();
@@ -188,8 +194,18 @@ bool TaskEngine::enqueue(const TaskSpec &spec, QString *error)
         --m_inFlightEnqueues;
         if (!result.ok)
             qCWarning(lcQueue, "a task was not queued: %s", qPrintable(result.error));
-        loadNewTasks();
-        wake();
+        // A group commit completes many enqueues at once: read the new rows once for all of them.
+        if (!m_loadPending) {
+            m_loadPending = true;
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    m_loadPending = false;
+                    loadNewTasks();
+                    wake();
+                },
+                Qt::QueuedConnection);
+        }
     });
     return true;
 }

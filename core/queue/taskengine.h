@@ -144,6 +144,7 @@ private:
     bool m_stopping = false;
     bool m_wasIdle = false;
     bool m_stoppedEmitted = false;
+    bool m_loadPending = false;
 };
 
 } // namespace Taskdeck::Core

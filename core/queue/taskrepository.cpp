@@ -89,12 +89,14 @@ std::optional<qint64> TaskRepository::insert(const TaskSpec &spec, const QDateTi
 {
     if (!spec.validate(error))
         return std::nullopt;
-    const int waiting = countWaiting(error);
-    if (waiting < 0)
-        return std::nullopt;
-    if (waiting >= capacity) {
-        failWith(error, QStringLiteral("queue is full (%1 tasks waiting)").arg(waiting));
-        return std::nullopt;
+    if (capacity != Unlimited) {
+        const int waiting = countWaiting(error);
+        if (waiting < 0)
+            return std::nullopt;
+        if (waiting >= capacity) {
+            failWith(error, QStringLiteral("queue is full (%1 tasks waiting)").arg(waiting));
+            return std::nullopt;
+        }
     }
     if (!spec.uniqueKey.isEmpty()) {
         QSqlQuery taken(m_db);
@@ -178,7 +180,8 @@ QList<Task> TaskRepository::waitingAfter(qint64 afterId, QString *error) const
 {
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(SelectColumns + QStringLiteral("WHERE id > ? AND state IN ('queued','retry_wait') ORDER BY id"));
+    // "+state": walk the id range, not the state index, which would visit every waiting task.
+    query.prepare(SelectColumns + QStringLiteral("WHERE id > ? AND +state IN ('queued','retry_wait') ORDER BY id"));
     query.addBindValue(afterId);
     QList<Task> tasks;
     if (!query.exec()) {

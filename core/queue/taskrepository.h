@@ -16,6 +16,7 @@ class TaskRepository
 {
 public:
     static constexpr int DefaultCapacity = 100000;
+    static constexpr int Unlimited = -1; // the caller enforces capacity itself
 
     explicit TaskRepository(QSqlDatabase db)
         : m_db(std::move(db))

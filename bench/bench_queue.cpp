@@ -1,0 +1,144 @@
+// Durable task throughput: N no-op in-process tasks through the real engine (SQLite file,
+// synchronous=FULL, 2 workers), from enqueue until every one has succeeded and its state is on
+// disk. Beside it, in the same run, the floor: bare SQLite doing the same row writes per task
+// (insert the task; mark it running and insert its attempt; mark both finished) in large
+// transactions, with no queue logic at all. Prints figures; never fails on timing.
+//
+//   bench_queue [--quick] [--tasks N]
+
+#include "actions/actionspec.h"
+#include "actions/builtinhandlers.h"
+#include "actions/handlerregistry.h"
+#include "clock.h"
+#include "queue/taskengine.h"
+#include "store/database.h"
+#include "store/storewriter.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+
+#include <cstdio>
+
+using namespace Taskdeck::Core;
+
+namespace {
+
+double runEngine(const QString &path, int tasks, qint64 *commits)
+{
+    StoreWriter writer(path);
+    HandlerRegistry handlers;
+    registerBuiltinHandlers(handlers);
+    TaskEngine::Options options;
+    options.workers = 2;
+    options.capacity = tasks + 1;
+    TaskEngine engine(&writer, &handlers, &Clock::system(), options);
+    QString error;
+    if (!engine.start(&error)) {
+        std::fprintf(stderr, "engine: %s\n", qPrintable(error));
+        return 0;
+    }
+    int succeeded = 0;
+    QEventLoop loop;
+    QObject::connect(&engine, &TaskEngine::taskSucceeded, &loop, [&] {
+        if (++succeeded == tasks)
+            loop.quit();
+    });
+    TaskSpec spec;
+    spec.action = ActionSpec::handler(QStringLiteral("noop"));
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < tasks; ++i) {
+        if (!engine.enqueue(spec, &error)) {
+            std::fprintf(stderr, "enqueue: %s\n", qPrintable(error));
+            return 0;
+        }
+    }
+    loop.exec();
+    // Everything the engine decided is on disk, not just in memory.
+    writer.run([](QSqlDatabase &, QVariant *, QString *) { return true; });
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+    *commits = writer.statistics().commits;
+    return tasks / seconds;
+}
+
+double runFloor(const QString &path, int tasks, int batch)
+{
+    QString error;
+    double perSecond = 0;
+    {
+        QSqlDatabase db = Database::open(path, QStringLiteral("floor"), Database::Access::ReadWrite, &error);
+        if (!db.isValid()) {
+            std::fprintf(stderr, "floor: %s\n", qPrintable(error));
+            return 0;
+        }
+        QSqlQuery insert(db), running(db), attempt(db), finished(db), attemptEnd(db);
+        insert.prepare(QStringLiteral(
+            "INSERT INTO tasks (action, payload, queue, priority, state, attempts, max_attempts, retry_policy, "
+            "not_before, created_at) VALUES ('{\"type\":\"handler\",\"name\":\"noop\"}', 'null', 'default', 0, "
+            "'queued', 0, 5, '{}', ?, ?)"));
+        running.prepare(
+            QStringLiteral("UPDATE tasks SET state = 'running', attempts = 1, started_at = ? WHERE id = ?"));
+        attempt.prepare(QStringLiteral("INSERT INTO attempts (task_id, number, started_at) VALUES (?, 1, ?)"));
+        finished.prepare(QStringLiteral("UPDATE tasks SET state = 'succeeded', finished_at = ? WHERE id = ?"));
+        attemptEnd.prepare(QStringLiteral(
+            "UPDATE attempts SET finished_at = ?, outcome = 'succeeded' WHERE task_id = ? AND number = 1"));
+        QElapsedTimer timer;
+        timer.start();
+        for (int done = 0; done < tasks; done += batch) {
+            db.transaction();
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            for (int i = 0; i < batch && done + i < tasks; ++i) {
+                insert.addBindValue(now);
+                insert.addBindValue(now);
+                insert.exec();
+                const qint64 id = insert.lastInsertId().toLongLong();
+                running.addBindValue(now);
+                running.addBindValue(id);
+                running.exec();
+                attempt.addBindValue(id);
+                attempt.addBindValue(now);
+                attempt.exec();
+                finished.addBindValue(now);
+                finished.addBindValue(id);
+                finished.exec();
+                attemptEnd.addBindValue(now);
+                attemptEnd.addBindValue(id);
+                attemptEnd.exec();
+            }
+            db.commit();
+        }
+        perSecond = tasks / (double(timer.nsecsElapsed()) / 1e9);
+    }
+    Database::close(QStringLiteral("floor"));
+    return perSecond;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const bool quick = args.contains(QStringLiteral("--quick"));
+    int tasks = quick ? 2000 : 100000;
+    const qsizetype at = args.indexOf(QStringLiteral("--tasks"));
+    if (at > 0 && at + 1 < args.size())
+        tasks = args.at(at + 1).toInt();
+    QTemporaryDir dir;
+
+    std::printf("Taskdeck durable throughput: %d no-op in-process tasks, 2 workers, synchronous=FULL, WAL%s\n", tasks,
+                quick ? " (quick run: figures are rough)" : "");
+    qint64 commits = 0;
+    const double engine = runEngine(dir.filePath(QStringLiteral("engine.db")), tasks, &commits);
+    std::printf("  engine, enqueue to all succeeded on disk: %10.0f tasks/s  (%lld commits, %.1f writes each)\n",
+                engine, static_cast<long long>(commits), commits ? 5.0 * tasks / double(commits) : 0.0);
+    for (int batch : {100, 1000}) {
+        const double floor = runFloor(dir.filePath(QStringLiteral("floor-%1.db").arg(batch)), tasks, batch);
+        std::printf("  bare SQLite floor, %4d tasks a transaction: %10.0f tasks/s  (engine: %.2f of it)\n", batch,
+                    floor, floor > 0 ? engine / floor : 0.0);
+    }
+    return 0;
+}
