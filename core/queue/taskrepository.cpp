@@ -1,5 +1,7 @@
 #include "taskrepository.h"
 
+#include "store/statementcache.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlError>
@@ -113,21 +115,28 @@ std::optional<qint64> TaskRepository::insert(const TaskSpec &spec, const QDateTi
             return std::nullopt;
         }
     }
-    QSqlQuery insert(m_db);
-    insert.prepare(QStringLiteral(
-        "INSERT INTO tasks (job, action, payload, queue, priority, state, attempts, max_attempts, retry_policy, "
-        "not_before, timeout_ms, unique_key, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)"));
-    insert.addBindValue(spec.job.isEmpty() ? QVariant() : QVariant(spec.job));
-    insert.addBindValue(compactJson(spec.action));
-    insert.addBindValue(compactJson(spec.payload));
-    insert.addBindValue(spec.queue);
-    insert.addBindValue(spec.priority);
-    insert.addBindValue(spec.retry.maxAttempts);
-    insert.addBindValue(compactJson(retryPolicyToJson(spec.retry)));
-    insert.addBindValue((spec.notBefore.isValid() ? spec.notBefore : now).toMSecsSinceEpoch());
-    insert.addBindValue(spec.timeoutMs > 0 ? QVariant(spec.timeoutMs) : QVariant());
-    insert.addBindValue(spec.uniqueKey.isEmpty() ? QVariant() : QVariant(spec.uniqueKey));
-    insert.addBindValue(now.toMSecsSinceEpoch());
+    bool insertPrepared = false;
+    QSqlQuery &insert = StatementCache::prepared(
+        m_db,
+        QStringLiteral(
+            "INSERT INTO tasks (job, action, payload, queue, priority, state, attempts, max_attempts, retry_policy, "
+            "not_before, timeout_ms, unique_key, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)"),
+        &insertPrepared);
+    if (!insertPrepared) {
+        failWith(error, insert.lastError().text());
+        return std::nullopt;
+    }
+    insert.bindValue(0, spec.job.isEmpty() ? QVariant() : QVariant(spec.job));
+    insert.bindValue(1, compactJson(spec.action));
+    insert.bindValue(2, compactJson(spec.payload));
+    insert.bindValue(3, spec.queue);
+    insert.bindValue(4, spec.priority);
+    insert.bindValue(5, spec.retry.maxAttempts);
+    insert.bindValue(6, compactJson(retryPolicyToJson(spec.retry)));
+    insert.bindValue(7, (spec.notBefore.isValid() ? spec.notBefore : now).toMSecsSinceEpoch());
+    insert.bindValue(8, spec.timeoutMs > 0 ? QVariant(spec.timeoutMs) : QVariant());
+    insert.bindValue(9, spec.uniqueKey.isEmpty() ? QVariant() : QVariant(spec.uniqueKey));
+    insert.bindValue(10, now.toMSecsSinceEpoch());
     if (!insert.exec()) {
         failWith(error, insert.lastError().text());
         return std::nullopt;
@@ -195,19 +204,27 @@ QList<Task> TaskRepository::waitingAfter(qint64 afterId, QString *error) const
 
 bool TaskRepository::markStarted(qint64 id, int attempt, const QDateTime &at, QString *error)
 {
-    QSqlQuery update(m_db);
-    update.prepare(QStringLiteral("UPDATE tasks SET state = 'running', attempts = ?, started_at = ?, progress = 0, "
-                                  "progress_message = NULL WHERE id = ?"));
-    update.addBindValue(attempt);
-    update.addBindValue(at.toMSecsSinceEpoch());
-    update.addBindValue(id);
+    bool updatePrepared = false;
+    QSqlQuery &update = StatementCache::prepared(
+        m_db,
+        QStringLiteral("UPDATE tasks SET state = 'running', attempts = ?, started_at = ?, progress = 0, "
+                       "progress_message = NULL WHERE id = ?"),
+        &updatePrepared);
+    if (!updatePrepared)
+        return failWith(error, update.lastError().text());
+    update.bindValue(0, attempt);
+    update.bindValue(1, at.toMSecsSinceEpoch());
+    update.bindValue(2, id);
     if (!update.exec())
         return failWith(error, update.lastError().text());
-    QSqlQuery insert(m_db);
-    insert.prepare(QStringLiteral("INSERT INTO attempts (task_id, number, started_at) VALUES (?, ?, ?)"));
-    insert.addBindValue(id);
-    insert.addBindValue(attempt);
-    insert.addBindValue(at.toMSecsSinceEpoch());
+    bool insertPrepared = false;
+    QSqlQuery &insert = StatementCache::prepared(
+        m_db, QStringLiteral("INSERT INTO attempts (task_id, number, started_at) VALUES (?, ?, ?)"), &insertPrepared);
+    if (!insertPrepared)
+        return failWith(error, insert.lastError().text());
+    insert.bindValue(0, id);
+    insert.bindValue(1, attempt);
+    insert.bindValue(2, at.toMSecsSinceEpoch());
     if (!insert.exec())
         return failWith(error, insert.lastError().text());
     return true;
@@ -217,29 +234,39 @@ bool TaskRepository::markAttemptEnded(qint64 id, int attempt, TaskState state, c
                                       const AttemptOutcome &outcome, const QDateTime &at, const QDateTime &runAgainAt,
                                       QString *error)
 {
-    QSqlQuery update(m_db);
     const bool final = isFinalState(state);
-    update.prepare(QStringLiteral("UPDATE tasks SET state = ?, finished_at = ?, not_before = COALESCE(?, not_before), "
-                                  "last_error = ?, progress = CASE WHEN ? = 'succeeded' THEN 100 ELSE progress END "
-                                  "WHERE id = ?"));
-    update.addBindValue(taskStateName(state));
-    update.addBindValue(final ? QVariant(at.toMSecsSinceEpoch()) : QVariant());
-    update.addBindValue(runAgainAt.isValid() ? QVariant(runAgainAt.toMSecsSinceEpoch()) : QVariant());
-    update.addBindValue(outcome.error.isEmpty() ? QVariant() : QVariant(outcome.error));
-    update.addBindValue(taskStateName(state));
-    update.addBindValue(id);
+    bool updatePrepared = false;
+    QSqlQuery &update = StatementCache::prepared(
+        m_db,
+        QStringLiteral("UPDATE tasks SET state = ?, finished_at = ?, not_before = COALESCE(?, not_before), "
+                       "last_error = ?, progress = CASE WHEN ? = 'succeeded' THEN 100 ELSE progress END "
+                       "WHERE id = ?"),
+        &updatePrepared);
+    if (!updatePrepared)
+        return failWith(error, update.lastError().text());
+    update.bindValue(0, taskStateName(state));
+    update.bindValue(1, final ? QVariant(at.toMSecsSinceEpoch()) : QVariant());
+    update.bindValue(2, runAgainAt.isValid() ? QVariant(runAgainAt.toMSecsSinceEpoch()) : QVariant());
+    update.bindValue(3, outcome.error.isEmpty() ? QVariant() : QVariant(outcome.error));
+    update.bindValue(4, taskStateName(state));
+    update.bindValue(5, id);
     if (!update.exec())
         return failWith(error, update.lastError().text());
-    QSqlQuery ended(m_db);
-    ended.prepare(QStringLiteral("UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
-                                 "output = ? WHERE task_id = ? AND number = ?"));
-    ended.addBindValue(at.toMSecsSinceEpoch());
-    ended.addBindValue(outcomeName);
-    ended.addBindValue(outcome.exitCode >= 0 ? QVariant(outcome.exitCode) : QVariant());
-    ended.addBindValue(outcome.error.isEmpty() ? QVariant() : QVariant(outcome.error));
-    ended.addBindValue(outcome.output.isEmpty() ? QVariant() : QVariant(outcome.output));
-    ended.addBindValue(id);
-    ended.addBindValue(attempt);
+    bool endedPrepared = false;
+    QSqlQuery &ended = StatementCache::prepared(
+        m_db,
+        QStringLiteral("UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
+                       "output = ? WHERE task_id = ? AND number = ?"),
+        &endedPrepared);
+    if (!endedPrepared)
+        return failWith(error, ended.lastError().text());
+    ended.bindValue(0, at.toMSecsSinceEpoch());
+    ended.bindValue(1, outcomeName);
+    ended.bindValue(2, outcome.exitCode >= 0 ? QVariant(outcome.exitCode) : QVariant());
+    ended.bindValue(3, outcome.error.isEmpty() ? QVariant() : QVariant(outcome.error));
+    ended.bindValue(4, outcome.output.isEmpty() ? QVariant() : QVariant(outcome.output));
+    ended.bindValue(5, id);
+    ended.bindValue(6, attempt);
     if (!ended.exec())
         return failWith(error, ended.lastError().text());
     return true;
@@ -247,12 +274,17 @@ bool TaskRepository::markAttemptEnded(qint64 id, int attempt, TaskState state, c
 
 bool TaskRepository::markProgress(qint64 id, int percent, const QString &message, QString *error)
 {
-    QSqlQuery update(m_db);
-    update.prepare(QStringLiteral("UPDATE tasks SET progress = ?, progress_message = ? WHERE id = ? AND state = "
-                                  "'running'"));
-    update.addBindValue(percent);
-    update.addBindValue(message.isEmpty() ? QVariant() : QVariant(message));
-    update.addBindValue(id);
+    bool updatePrepared = false;
+    QSqlQuery &update = StatementCache::prepared(
+        m_db,
+        QStringLiteral("UPDATE tasks SET progress = ?, progress_message = ? WHERE id = ? AND state = "
+                       "'running'"),
+        &updatePrepared);
+    if (!updatePrepared)
+        return failWith(error, update.lastError().text());
+    update.bindValue(0, percent);
+    update.bindValue(1, message.isEmpty() ? QVariant() : QVariant(message));
+    update.bindValue(2, id);
     return update.exec() || failWith(error, update.lastError().text());
 }
 

@@ -1,5 +1,7 @@
 #include "database.h"
 
+#include "statementcache.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
@@ -187,6 +189,7 @@ QSqlDatabase Database::open(const QString &path, const QString &connectionName, 
 
 void Database::close(const QString &connectionName)
 {
+    StatementCache::release(connectionName);
     {
         QSqlDatabase db = QSqlDatabase::database(connectionName, false);
         if (db.isOpen())

@@ -105,6 +105,13 @@ private:
     void serve(QSqlDatabase &db)
     {
         QSqlQuery control(db);
+        // Prepared once: these run around every single write.
+        QSqlQuery savepoint(db);
+        QSqlQuery release(db);
+        QSqlQuery rollbackTo(db);
+        savepoint.prepare(QStringLiteral("SAVEPOINT op"));
+        release.prepare(QStringLiteral("RELEASE op"));
+        rollbackTo.prepare(QStringLiteral("ROLLBACK TO op"));
         while (true) {
             std::deque<Pending> batch;
             {
@@ -120,15 +127,15 @@ private:
             for (size_t i = 0; i < batch.size() && began; ++i) {
                 Result &result = results[i];
                 // A savepoint each: one failing write does not undo the others in the batch.
-                control.exec(QStringLiteral("SAVEPOINT op"));
+                savepoint.exec();
                 QString why;
                 result.ok = batch[i].operation(db, &result.value, &why);
                 if (result.ok) {
-                    control.exec(QStringLiteral("RELEASE op"));
+                    release.exec();
                 } else {
                     result.error = why.isEmpty() ? QStringLiteral("the write failed") : why;
-                    control.exec(QStringLiteral("ROLLBACK TO op"));
-                    control.exec(QStringLiteral("RELEASE op"));
+                    rollbackTo.exec();
+                    release.exec();
                 }
             }
             QString commitError;
