@@ -115,33 +115,26 @@ std::optional<qint64> TaskRepository::insert(const TaskSpec &spec, const QDateTi
             return std::nullopt;
         }
     }
-    bool insertPrepared = false;
-    QSqlQuery &insert = StatementCache::prepared(
-        m_db,
-        QStringLiteral(
-            "INSERT INTO tasks (job, action, payload, queue, priority, state, attempts, max_attempts, retry_policy, "
-            "not_before, timeout_ms, unique_key, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)"),
-        &insertPrepared);
-    if (!insertPrepared) {
-        failWith(error, insert.lastError().text());
+    QVariant id;
+    const QVariantList values{
+        spec.job.isEmpty() ? QVariant() : QVariant(spec.job),
+        compactJson(spec.action),
+        compactJson(spec.payload),
+        spec.queue,
+        spec.priority,
+        spec.retry.maxAttempts,
+        compactJson(retryPolicyToJson(spec.retry)),
+        (spec.notBefore.isValid() ? spec.notBefore : now).toMSecsSinceEpoch(),
+        spec.timeoutMs > 0 ? QVariant(spec.timeoutMs) : QVariant(),
+        spec.uniqueKey.isEmpty() ? QVariant() : QVariant(spec.uniqueKey),
+        now.toMSecsSinceEpoch(),
+    };
+    if (!execCached(QStringLiteral("INSERT INTO tasks (job, action, payload, queue, priority, state, attempts, "
+                                   "max_attempts, retry_policy, not_before, timeout_ms, unique_key, created_at) VALUES "
+                                   "(?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)"),
+                    values, error, &id))
         return std::nullopt;
-    }
-    insert.bindValue(0, spec.job.isEmpty() ? QVariant() : QVariant(spec.job));
-    insert.bindValue(1, compactJson(spec.action));
-    insert.bindValue(2, compactJson(spec.payload));
-    insert.bindValue(3, spec.queue);
-    insert.bindValue(4, spec.priority);
-    insert.bindValue(5, spec.retry.maxAttempts);
-    insert.bindValue(6, compactJson(retryPolicyToJson(spec.retry)));
-    insert.bindValue(7, (spec.notBefore.isValid() ? spec.notBefore : now).toMSecsSinceEpoch());
-    insert.bindValue(8, spec.timeoutMs > 0 ? QVariant(spec.timeoutMs) : QVariant());
-    insert.bindValue(9, spec.uniqueKey.isEmpty() ? QVariant() : QVariant(spec.uniqueKey));
-    insert.bindValue(10, now.toMSecsSinceEpoch());
-    if (!insert.exec()) {
-        failWith(error, insert.lastError().text());
-        return std::nullopt;
-    }
-    return insert.lastInsertId().toLongLong();
+    return id.toLongLong();
 }
 
 std::optional<Task> TaskRepository::find(qint64 id, QString *error) const
@@ -202,90 +195,57 @@ QList<Task> TaskRepository::waitingAfter(qint64 afterId, QString *error) const
     return tasks;
 }
 
+bool TaskRepository::execCached(const QString &sql, const QVariantList &values, QString *error, QVariant *lastInsertId)
+{
+    bool prepared = false;
+    QSqlQuery &query = StatementCache::prepared(m_db, sql, &prepared);
+    if (!prepared)
+        return failWith(error, query.lastError().text());
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(int(i), values.at(i));
+    if (!query.exec())
+        return failWith(error, query.lastError().text());
+    if (lastInsertId)
+        *lastInsertId = query.lastInsertId();
+    return true;
+}
+
 bool TaskRepository::markStarted(qint64 id, int attempt, const QDateTime &at, QString *error)
 {
-    bool updatePrepared = false;
-    QSqlQuery &update = StatementCache::prepared(
-        m_db,
-        QStringLiteral("UPDATE tasks SET state = 'running', attempts = ?, started_at = ?, progress = 0, "
-                       "progress_message = NULL WHERE id = ?"),
-        &updatePrepared);
-    if (!updatePrepared)
-        return failWith(error, update.lastError().text());
-    update.bindValue(0, attempt);
-    update.bindValue(1, at.toMSecsSinceEpoch());
-    update.bindValue(2, id);
-    if (!update.exec())
-        return failWith(error, update.lastError().text());
-    bool insertPrepared = false;
-    QSqlQuery &insert = StatementCache::prepared(
-        m_db, QStringLiteral("INSERT INTO attempts (task_id, number, started_at) VALUES (?, ?, ?)"), &insertPrepared);
-    if (!insertPrepared)
-        return failWith(error, insert.lastError().text());
-    insert.bindValue(0, id);
-    insert.bindValue(1, attempt);
-    insert.bindValue(2, at.toMSecsSinceEpoch());
-    if (!insert.exec())
-        return failWith(error, insert.lastError().text());
-    return true;
+    return execCached(QStringLiteral("UPDATE tasks SET state = 'running', attempts = ?, started_at = ?, progress = 0, "
+                                     "progress_message = NULL WHERE id = ?"),
+                      {attempt, at.toMSecsSinceEpoch(), id}, error) &&
+           execCached(QStringLiteral("INSERT INTO attempts (task_id, number, started_at) VALUES (?, ?, ?)"),
+                      {id, attempt, at.toMSecsSinceEpoch()}, error);
 }
 
 bool TaskRepository::markAttemptEnded(qint64 id, int attempt, TaskState state, const QString &outcomeName,
                                       const AttemptOutcome &outcome, const QDateTime &at, const QDateTime &runAgainAt,
                                       QString *error)
 {
-    const bool final = isFinalState(state);
-    bool updatePrepared = false;
-    QSqlQuery &update = StatementCache::prepared(
-        m_db,
-        QStringLiteral("UPDATE tasks SET state = ?, finished_at = ?, not_before = COALESCE(?, not_before), "
-                       "last_error = ?, progress = CASE WHEN ? = 'succeeded' THEN 100 ELSE progress END "
-                       "WHERE id = ?"),
-        &updatePrepared);
-    if (!updatePrepared)
-        return failWith(error, update.lastError().text());
-    update.bindValue(0, taskStateName(state));
-    update.bindValue(1, final ? QVariant(at.toMSecsSinceEpoch()) : QVariant());
-    update.bindValue(2, runAgainAt.isValid() ? QVariant(runAgainAt.toMSecsSinceEpoch()) : QVariant());
-    update.bindValue(3, outcome.error.isEmpty() ? QVariant() : QVariant(outcome.error));
-    update.bindValue(4, taskStateName(state));
-    update.bindValue(5, id);
-    if (!update.exec())
-        return failWith(error, update.lastError().text());
-    bool endedPrepared = false;
-    QSqlQuery &ended = StatementCache::prepared(
-        m_db,
-        QStringLiteral("UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
-                       "output = ? WHERE task_id = ? AND number = ?"),
-        &endedPrepared);
-    if (!endedPrepared)
-        return failWith(error, ended.lastError().text());
-    ended.bindValue(0, at.toMSecsSinceEpoch());
-    ended.bindValue(1, outcomeName);
-    ended.bindValue(2, outcome.exitCode >= 0 ? QVariant(outcome.exitCode) : QVariant());
-    ended.bindValue(3, outcome.error.isEmpty() ? QVariant() : QVariant(outcome.error));
-    ended.bindValue(4, outcome.output.isEmpty() ? QVariant() : QVariant(outcome.output));
-    ended.bindValue(5, id);
-    ended.bindValue(6, attempt);
-    if (!ended.exec())
-        return failWith(error, ended.lastError().text());
-    return true;
+    const auto orNull = [](bool present, const QVariant &value) { return present ? value : QVariant(); };
+    const QString stateName = taskStateName(state);
+    return execCached(
+               QStringLiteral("UPDATE tasks SET state = ?, finished_at = ?, not_before = COALESCE(?, not_before), "
+                              "last_error = ?, progress = CASE WHEN ? = 'succeeded' THEN 100 ELSE progress END "
+                              "WHERE id = ?"),
+               {stateName, orNull(isFinalState(state), at.toMSecsSinceEpoch()),
+                orNull(runAgainAt.isValid(), runAgainAt.toMSecsSinceEpoch()),
+                orNull(!outcome.error.isEmpty(), outcome.error), stateName, id},
+               error) &&
+           execCached(QStringLiteral("UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
+                                     "output = ? WHERE task_id = ? AND number = ?"),
+                      {at.toMSecsSinceEpoch(), outcomeName, orNull(outcome.exitCode >= 0, outcome.exitCode),
+                       orNull(!outcome.error.isEmpty(), outcome.error),
+                       orNull(!outcome.output.isEmpty(), outcome.output), id, attempt},
+                      error);
 }
 
 bool TaskRepository::markProgress(qint64 id, int percent, const QString &message, QString *error)
 {
-    bool updatePrepared = false;
-    QSqlQuery &update = StatementCache::prepared(
-        m_db,
-        QStringLiteral("UPDATE tasks SET progress = ?, progress_message = ? WHERE id = ? AND state = "
-                       "'running'"),
-        &updatePrepared);
-    if (!updatePrepared)
-        return failWith(error, update.lastError().text());
-    update.bindValue(0, percent);
-    update.bindValue(1, message.isEmpty() ? QVariant() : QVariant(message));
-    update.bindValue(2, id);
-    return update.exec() || failWith(error, update.lastError().text());
+    return execCached(
+        QStringLiteral("UPDATE tasks SET progress = ?, progress_message = ? WHERE id = ? AND state = 'running'"),
+        {percent, message.isEmpty() ? QVariant() : QVariant(message), id}, error);
 }
 
 bool TaskRepository::markCancelledWhileWaiting(qint64 id, const QDateTime &at, QString *error)

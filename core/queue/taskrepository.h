@@ -51,6 +51,9 @@ public:
     int recoverInterrupted(const QDateTime &now, int maxInterruptions, QString *error);
 
 private:
+    // Runs `sql`, prepared once per connection, with `values` bound in order.
+    bool execCached(const QString &sql, const QVariantList &values, QString *error, QVariant *lastInsertId = nullptr);
+
     QSqlDatabase m_db;
 };
 
