@@ -42,9 +42,10 @@ std::optional<qint64> CronSchedule::nextSecs(qint64 afterUtc) const
     // When a whole 400-year cycle of the zone's rules lies ahead in its table, searching past the
     // table is pointless: an expression whose every match falls into skipped time (a wall-clock
     // job at 02:xx on the spring-forward Sunday) would otherwise walk to the year 9999.
-    const qint64 cycleSeconds = qint64(146097) * Civil::SecondsPerDay;
+    constexpr qint64 cycleSeconds = qint64(146097) * Civil::SecondsPerDay;
+    constexpr qint64 rulesFrom = Civil::daysFromCivil(ZoneRules::RulesFromYear, 1, 1) * Civil::SecondsPerDay;
     const qint64 searchEnd =
-        m_rules->tableEnd() - std::max(from, ZoneRules::rulesFrom()) >= cycleSeconds ? m_rules->tableEnd() : LastSecond;
+        m_rules->tableEnd() - std::max(from, rulesFrom) >= cycleSeconds ? m_rules->tableEnd() : LastSecond;
     while (from <= searchEnd) {
         const ZoneRules::Segment segment = m_rules->segmentAt(from);
         const int offset = segment.offset;

@@ -83,11 +83,6 @@ ZoneRules::ZoneRules(const QTimeZone &zone)
     }
 }
 
-qint64 ZoneRules::rulesFrom()
-{
-    return QDateTime(QDate(RulesFromYear, 1, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch();
-}
-
 ZoneRules::Segment ZoneRules::segmentAt(qint64 utcSeconds) const
 {
     if (utcSeconds < m_tableStart || utcSeconds >= m_tableEnd)

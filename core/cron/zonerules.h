@@ -46,7 +46,6 @@ public:
 
     QTimeZone zone() const { return m_zone; }
     qint64 tableEnd() const { return m_tableEnd; }
-    static qint64 rulesFrom();
     Segment segmentAt(qint64 utcSeconds) const;
     int offsetAt(qint64 utcSeconds) const { return segmentAt(utcSeconds).offset; }
     // Offset changes in (from, to].
