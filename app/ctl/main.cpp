@@ -3,6 +3,7 @@
 
 #include "commandline.h"
 #include "croncommand.h"
+#include "dlqcommand.h"
 #include "queue/taskstore.h"
 #include "servecommand.h"
 #include "taskcommand.h"
@@ -19,7 +20,7 @@ QString mainHelp()
                           "Taskdeck runs background work on this machine: cron jobs, queued tasks,\n"
                           "retries and dead letters. taskdeckctl is its command-line twin.\n\n"
                           "Commands:\n") +
-           cronCommandSummary() + taskCommandSummary() + serveCommandSummary() +
+           cronCommandSummary() + taskCommandSummary() + dlqCommandSummary() + serveCommandSummary() +
            QStringLiteral("\nOptions:\n"
                           "  --db PATH      The database (default: %1)\n"
                           "  -h, --help     Show this help; COMMAND --help shows a command's options\n"
@@ -75,6 +76,8 @@ int main(int argc, char *argv[])
             return runCronCommand(rest);
         if (word == QLatin1String("task"))
             return runTaskCommand(dbPath, rest);
+        if (word == QLatin1String("dlq"))
+            return runDlqCommand(dbPath, rest);
         if (word == QLatin1String("serve"))
             return runServeCommand(dbPath, rest);
         return usageError(QStringLiteral("unknown command '%1' (see: taskdeckctl --help)").arg(word));

@@ -27,6 +27,7 @@ QString taskHelp()
         "  enqueue      Queue a task: --exec PROG [-- ARGS...] | --shell CMD | --http URL | --handler NAME\n"
         "  list         List tasks, newest first\n"
         "  show ID      Show one task\n"
+        "  cancel ID    Cancel a queued, waiting or running task\n"
         "  retry-plan   Show when the attempts of a retry policy would run\n\n"
         "Run 'taskdeckctl task COMMAND --help' for a command's options.\n");
 }
@@ -352,6 +353,28 @@ int runShow(const QString &dbPath, const QStringList &arguments)
     return ExitOk;
 }
 
+int runCancel(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] task cancel ID"),
+                             QStringLiteral("Cancel a queued, waiting or running task. A running one is stopped by the "
+                                            "engine (SIGTERM, then SIGKILL)."));
+    command.parser().addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The task's id."));
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    bool ok = false;
+    const qint64 id = command.parser().positionalArguments().value(0).toLongLong(&ok);
+    if (command.parser().positionalArguments().size() != 1 || !ok || id <= 0)
+        return usageError(QStringLiteral("task cancel takes one task id"));
+    TaskStore store(dbPath);
+    QString why;
+    if (!store.cancel(id, &why)) {
+        err() << "taskdeckctl: " << why << Qt::endl;
+        return ExitFailure;
+    }
+    return ExitOk;
+}
+
 int runRetryPlan(const QStringList &arguments)
 {
     SubcommandParser command(
@@ -420,6 +443,7 @@ QString taskCommandSummary()
     return QStringLiteral("  task enqueue ...    Queue a task (--exec, --shell, --http or --handler)\n"
                           "  task list           List tasks\n"
                           "  task show ID        Show one task\n"
+                          "  task cancel ID      Cancel a task (a running one is stopped)\n"
                           "  task retry-plan     Show when retries would run\n");
 }
 
@@ -434,6 +458,8 @@ int runTaskCommand(const QString &dbPath, const QStringList &arguments)
         return runShow(dbPath, arguments.mid(1));
     if (sub == QLatin1String("retry-plan"))
         return runRetryPlan(arguments.mid(1));
+    if (sub == QLatin1String("cancel"))
+        return runCancel(dbPath, arguments.mid(1));
     if (sub.isEmpty()) {
         err() << taskHelp();
         return ExitUsage;
@@ -443,8 +469,9 @@ int runTaskCommand(const QString &dbPath, const QStringList &arguments)
         return ExitOk;
     }
     return usageError(
-        QStringLiteral("task: unknown command '%1' (expected enqueue, list, show or retry-plan; see: taskdeckctl "
-                       "task --help)")
+        QStringLiteral(
+            "task: unknown command '%1' (expected enqueue, list, show, cancel or retry-plan; see: taskdeckctl "
+            "task --help)")
             .arg(sub));
 }
 

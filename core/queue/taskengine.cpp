@@ -84,6 +84,7 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     m_pollTimer->setInterval(m_options.pollIntervalMs);
     connect(m_pollTimer, &QTimer::timeout, this, [this] {
         loadNewTasks();
+        handleRequests();
         wake();
     });
     m_shutdownTimer->setSingleShot(true);
@@ -134,6 +135,7 @@ bool TaskEngine::start(QString *error)
     if (!reader.isValid())
         return false;
     m_started = true;
+    m_lastRequestId = TaskRepository(QSqlDatabase::database(m_readerName, false)).lastRequestId();
     loadNewTasks();
     m_pollTimer->start();
     wake();
@@ -156,6 +158,29 @@ void TaskEngine::loadNewTasks()
         if (!m_entries.contains(task.id)) {
             admit(task);
             Q_EMIT taskQueued(task.id);
+        }
+    }
+}
+
+void TaskEngine::handleRequests()
+{
+    QString error;
+    TaskRepository reader(QSqlDatabase::database(m_readerName, false));
+    const auto requests = reader.requestsAfter(m_lastRequestId, &error);
+    if (!error.isEmpty()) {
+        qCWarning(lcQueue, "cannot read requests: %s", qPrintable(error));
+        return;
+    }
+    for (const auto &request : requests) {
+        m_lastRequestId = request.id;
+        if (request.kind == QLatin1String("cancel")) {
+            cancel(request.taskId);
+        } else if (request.kind == QLatin1String("retry") && !m_entries.contains(request.taskId)) {
+            const auto task = reader.find(request.taskId);
+            if (task && task->state == TaskState::Queued) {
+                admit(*task);
+                Q_EMIT taskQueued(task->id);
+            }
         }
     }
 }

@@ -110,6 +110,7 @@ private:
     };
 
     void loadNewTasks();
+    void handleRequests(); // retries and cancels other processes asked for
     void admit(const Task &task);
     void promoteDueTasks();
     void dispatch();
@@ -139,6 +140,7 @@ private:
     QHash<QString, int> m_runningPerQueue;
     QHash<qint64, int> m_running; // id -> attempt
     qint64 m_lastSeenId = 0;
+    qint64 m_lastRequestId = 0;
     int m_inFlightEnqueues = 0;
     bool m_started = false;
     bool m_stopping = false;

@@ -234,7 +234,7 @@ bool TaskRepository::markAttemptEnded(qint64 id, int attempt, TaskState state, c
                 orNull(!outcome.error.isEmpty(), outcome.error), stateName, id},
                error) &&
            execCached(QStringLiteral("UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
-                                     "output = ? WHERE task_id = ? AND number = ?"),
+                                     "output = ? WHERE task_id = ? AND number = ? AND finished_at IS NULL"),
                       {at.toMSecsSinceEpoch(), outcomeName, orNull(outcome.exitCode >= 0, outcome.exitCode),
                        orNull(!outcome.error.isEmpty(), outcome.error),
                        orNull(!outcome.output.isEmpty(), outcome.output), id, attempt},
@@ -302,6 +302,144 @@ int TaskRepository::recoverInterrupted(const QDateTime &now, int maxInterruption
         }
     }
     return int(found.size());
+}
+
+namespace {
+
+bool recordAction(QSqlDatabase &db, const QDateTime &now, const QString &user, const QString &action, qint64 taskId,
+                  const QString &detail, QString *error)
+{
+    QSqlQuery insert(db);
+    insert.prepare(
+        QStringLiteral("INSERT INTO operator_actions (at, user, action, task_id, detail) VALUES (?, ?, ?, ?, ?)"));
+    insert.addBindValue(now.toMSecsSinceEpoch());
+    insert.addBindValue(user);
+    insert.addBindValue(action);
+    insert.addBindValue(taskId);
+    insert.addBindValue(detail.isEmpty() ? QVariant() : QVariant(detail));
+    return insert.exec() || failWith(error, insert.lastError().text());
+}
+
+bool addRequest(QSqlDatabase &db, const QDateTime &now, const QString &kind, qint64 taskId, QString *error)
+{
+    QSqlQuery insert(db);
+    insert.prepare(QStringLiteral("INSERT INTO engine_requests (at, kind, task_id) VALUES (?, ?, ?)"));
+    insert.addBindValue(now.toMSecsSinceEpoch());
+    insert.addBindValue(kind);
+    insert.addBindValue(taskId);
+    return insert.exec() || failWith(error, insert.lastError().text());
+}
+
+} // namespace
+
+QList<qint64> TaskRepository::retryDead(const QList<qint64> &ids, const QString &job, bool all, const QDateTime &now,
+                                        const QString &user, QString *error)
+{
+    QSqlQuery select(m_db);
+    QString sql = QStringLiteral("SELECT id FROM tasks WHERE state = 'dead'");
+    if (!job.isEmpty())
+        sql += QStringLiteral(" AND job = ?");
+    select.prepare(sql + QStringLiteral(" ORDER BY id"));
+    if (!job.isEmpty())
+        select.addBindValue(job);
+    QList<qint64> dead;
+    if (!select.exec()) {
+        failWith(error, select.lastError().text());
+        return {};
+    }
+    while (select.next())
+        dead.append(select.value(0).toLongLong());
+    select.finish();
+    QList<qint64> chosen;
+    if (all || !job.isEmpty()) {
+        chosen = dead;
+    } else {
+        for (qint64 id : ids) {
+            if (!dead.contains(id)) {
+                const auto task = find(id);
+                failWith(error, task ? QStringLiteral("task %1 is %2, not dead").arg(id).arg(taskStateName(task->state))
+                                     : QStringLiteral("no task %1").arg(id));
+                return {};
+            }
+            chosen.append(id);
+        }
+    }
+    for (qint64 id : chosen) {
+        QSqlQuery update(m_db);
+        update.prepare(QStringLiteral("UPDATE tasks SET state = 'queued', attempts = 0, interruptions = 0, "
+                                      "not_before = ?, finished_at = NULL, last_error = NULL WHERE id = ?"));
+        update.addBindValue(now.toMSecsSinceEpoch());
+        update.addBindValue(id);
+        if (!update.exec() || !recordAction(m_db, now, user, QStringLiteral("retry"), id, QString(), error) ||
+            !addRequest(m_db, now, QStringLiteral("retry"), id, error)) {
+            if (error && error->isEmpty())
+                *error = update.lastError().text();
+            return {};
+        }
+    }
+    return chosen;
+}
+
+QList<qint64> TaskRepository::deleteDead(const QList<qint64> &ids, const QDateTime &now, const QString &user,
+                                         QString *error)
+{
+    for (qint64 id : ids) {
+        const auto task = find(id, error);
+        if (!task)
+            return {};
+        if (task->state != TaskState::Dead) {
+            failWith(error, QStringLiteral("task %1 is %2, not dead").arg(id).arg(taskStateName(task->state)));
+            return {};
+        }
+    }
+    for (qint64 id : ids) {
+        QSqlQuery remove(m_db);
+        remove.prepare(QStringLiteral("DELETE FROM tasks WHERE id = ? AND state = 'dead'"));
+        remove.addBindValue(id);
+        if (!remove.exec()) {
+            failWith(error, remove.lastError().text());
+            return {};
+        }
+        if (!recordAction(m_db, now, user, QStringLiteral("delete"), id, QString(), error))
+            return {};
+    }
+    return ids;
+}
+
+bool TaskRepository::requestCancel(qint64 id, const QDateTime &now, const QString &user, QString *error)
+{
+    const auto task = find(id, error);
+    if (!task)
+        return false;
+    if (isFinalState(task->state))
+        return failWith(error, QStringLiteral("task %1 is already %2").arg(id).arg(taskStateName(task->state)));
+    if (task->state != TaskState::Running && !markCancelledWhileWaiting(id, now, error))
+        return false;
+    return recordAction(m_db, now, user, QStringLiteral("cancel"), id, QString(), error) &&
+           addRequest(m_db, now, QStringLiteral("cancel"), id, error);
+}
+
+QList<TaskRepository::EngineRequest> TaskRepository::requestsAfter(qint64 afterId, QString *error) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT id, kind, task_id FROM engine_requests WHERE id > ? ORDER BY id"));
+    query.addBindValue(afterId);
+    QList<EngineRequest> requests;
+    if (!query.exec()) {
+        failWith(error, query.lastError().text());
+        return requests;
+    }
+    while (query.next())
+        requests.append({query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toLongLong()});
+    return requests;
+}
+
+qint64 TaskRepository::lastRequestId() const
+{
+    QSqlQuery query(m_db);
+    return query.exec(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM engine_requests")) && query.next()
+               ? query.value(0).toLongLong()
+               : 0;
 }
 
 } // namespace Taskdeck::Core

@@ -45,6 +45,25 @@ public:
     bool markProgress(qint64 id, int percent, const QString &message, QString *error);
     bool markCancelledWhileWaiting(qint64 id, const QDateTime &at, QString *error);
 
+    // Operator actions, each recorded with time and local user in operator_actions and passed to
+    // a running engine through engine_requests. Dead tasks only; returns the ids that changed.
+    // Retrying starts the attempts again and keeps the history.
+    QList<qint64> retryDead(const QList<qint64> &ids, const QString &job, bool all, const QDateTime &now,
+                            const QString &user, QString *error);
+    QList<qint64> deleteDead(const QList<qint64> &ids, const QDateTime &now, const QString &user, QString *error);
+    // Queued or retry_wait tasks are cancelled here; running ones are asked of the engine.
+    // Returns false with the reason when the task cannot be cancelled.
+    bool requestCancel(qint64 id, const QDateTime &now, const QString &user, QString *error);
+
+    struct EngineRequest
+    {
+        qint64 id;
+        QString kind;
+        qint64 taskId;
+    };
+    QList<EngineRequest> requestsAfter(qint64 afterId, QString *error) const;
+    qint64 lastRequestId() const;
+
     // Tasks found running when an engine starts were interrupted by a crash: their attempt is
     // recorded as interrupted and they are queued again, or go to dead once interrupted
     // `maxInterruptions` times. Returns how many were recovered.

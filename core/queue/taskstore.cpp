@@ -11,6 +11,8 @@
 #include <QThread>
 
 #include <atomic>
+#include <pwd.h>
+#include <unistd.h>
 
 namespace Taskdeck::Core {
 
@@ -37,15 +39,8 @@ std::optional<qint64> TaskStore::enqueue(const TaskSpec &spec, QString *error, i
 {
     if (!spec.validate(error) || !ActionSpec::validate(spec.action, error))
         return std::nullopt;
-    if (!m_writer) {
-        m_writer = std::make_unique<StoreWriter>(m_path);
-        if (!m_writer->isOpen()) {
-            if (error)
-                *error = m_writer->openError();
-            m_writer.reset();
-            return std::nullopt;
-        }
-    }
+    if (!openWriter(error))
+        return std::nullopt;
     const QDateTime now = m_clock->now();
     const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *value, QString *why) {
         const auto id = TaskRepository(db).insert(spec, now, capacity, why);
@@ -59,6 +54,89 @@ std::optional<qint64> TaskStore::enqueue(const TaskSpec &spec, QString *error, i
         return std::nullopt;
     }
     return result.value.toLongLong();
+}
+
+bool TaskStore::openWriter(QString *error)
+{
+    if (m_writer)
+        return true;
+    m_writer = std::make_unique<StoreWriter>(m_path);
+    if (!m_writer->isOpen()) {
+        if (error)
+            *error = m_writer->openError();
+        m_writer.reset();
+        return false;
+    }
+    return true;
+}
+
+QString TaskStore::localUser()
+{
+    if (const struct passwd *entry = ::getpwuid(::getuid()))
+        return QString::fromLocal8Bit(entry->pw_name);
+    return QString::number(::getuid());
+}
+
+std::optional<QList<qint64>> TaskStore::retryDead(const QList<qint64> &ids, const QString &job, bool all,
+                                                  QString *error)
+{
+    if (!QFileInfo::exists(m_path) || !openWriter(error)) {
+        if (error && error->isEmpty())
+            *error = ids.isEmpty() ? QStringLiteral("no dead tasks") : QStringLiteral("no task %1").arg(ids.first());
+        return std::nullopt;
+    }
+    const QDateTime now = m_clock->now();
+    const QString user = localUser();
+    QList<qint64> changed;
+    const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *, QString *why) {
+        changed = TaskRepository(db).retryDead(ids, job, all, now, user, why);
+        return why->isEmpty();
+    });
+    if (!result.ok) {
+        if (error)
+            *error = result.error;
+        return std::nullopt;
+    }
+    return changed;
+}
+
+std::optional<QList<qint64>> TaskStore::deleteDead(const QList<qint64> &ids, QString *error)
+{
+    if (!QFileInfo::exists(m_path) || !openWriter(error)) {
+        if (error && error->isEmpty())
+            *error = QStringLiteral("no task %1").arg(ids.value(0));
+        return std::nullopt;
+    }
+    const QDateTime now = m_clock->now();
+    const QString user = localUser();
+    QList<qint64> changed;
+    const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *, QString *why) {
+        changed = TaskRepository(db).deleteDead(ids, now, user, why);
+        return why->isEmpty();
+    });
+    if (!result.ok) {
+        if (error)
+            *error = result.error;
+        return std::nullopt;
+    }
+    return changed;
+}
+
+bool TaskStore::cancel(qint64 id, QString *error)
+{
+    if (!QFileInfo::exists(m_path) || !openWriter(error)) {
+        if (error && error->isEmpty())
+            *error = QStringLiteral("no task %1").arg(id);
+        return false;
+    }
+    const QDateTime now = m_clock->now();
+    const QString user = localUser();
+    const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *, QString *why) {
+        return TaskRepository(db).requestCancel(id, now, user, why);
+    });
+    if (!result.ok && error)
+        *error = result.error;
+    return result.ok;
 }
 
 bool TaskStore::openReader(QString *error)

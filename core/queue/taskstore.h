@@ -38,7 +38,16 @@ public:
     std::optional<Task> find(qint64 id, QString *error);
     std::optional<QList<Task>> list(std::optional<TaskState> state, int limit, QString *error);
 
+    // Operator actions: recorded with time and local user, and passed to a running engine.
+    std::optional<QList<qint64>> retryDead(const QList<qint64> &ids, const QString &job, bool all, QString *error);
+    std::optional<QList<qint64>> deleteDead(const QList<qint64> &ids, QString *error);
+    bool cancel(qint64 id, QString *error);
+
+    // The local user operator actions are recorded under.
+    static QString localUser();
+
 private:
+    bool openWriter(QString *error);
     bool openReader(QString *error);
 
     QString m_path;

@@ -73,6 +73,16 @@ CREATE TABLE operator_actions (
     detail TEXT
 );
 )",
+    // 1 -> 2: requests from other processes (taskdeckctl, the GUI as a monitor) to the running
+    // engine, which reads them in order: "retry" (a dead task was queued again), "cancel".
+    R"(
+CREATE TABLE engine_requests (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('retry','cancel')),
+    task_id INTEGER NOT NULL
+);
+)",
 };
 
 constexpr int MigrationCount = int(sizeof(Migrations) / sizeof(Migrations[0]));

@@ -4,6 +4,7 @@
 #include "actions/actionspec.h"
 #include "queue/taskstore.h"
 
+#include <QFile>
 #include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -21,10 +22,19 @@ private Q_SLOTS:
     void killNineInTheMiddleLosesNoTask();
     void aSecondEngineOnTheSameDatabaseIsRefused();
     void untilIdleWaitsForRetriesAndExitsZero();
+    void deadLettersAreRetriedFromTheCommandLineWhileTheEngineRuns();
+    void cancelFromTheCommandLineStopsARunningTask();
 
 private:
     int countInState(const QString &db, TaskState state);
     void enqueueMany(const QString &db, const TaskSpec &spec, int count);
+    struct Result
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+    Result ctl(const QStringList &arguments);
 
     QString m_program;
     QTemporaryDir m_dir;
@@ -135,6 +145,84 @@ void TestServe::untilIdleWaitsForRetriesAndExitsZero()
     const QString log = QString::fromUtf8(serve.readAllStandardOutput());
     QCOMPARE(log.count(QStringLiteral("failed; retry at")), 4);
     QCOMPARE(log.count(QStringLiteral("is dead: exited with code 1")), 2);
+}
+
+TestServe::Result TestServe::ctl(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(m_program, arguments);
+    Result result;
+    if (process.waitForFinished(30000) && process.exitStatus() == QProcess::NormalExit) {
+        result.exitCode = process.exitCode();
+        result.out = QString::fromUtf8(process.readAllStandardOutput());
+        result.err = QString::fromUtf8(process.readAllStandardError());
+    }
+    return result;
+}
+
+void TestServe::deadLettersAreRetriedFromTheCommandLineWhileTheEngineRuns()
+{
+    const QString db = m_dir.filePath(QStringLiteral("dlq.db"));
+    const QString marker = m_dir.filePath(QStringLiteral("ready"));
+    const QString id = ctl({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("enqueue"),
+                            QStringLiteral("--exec"), QStringLiteral("test"), QStringLiteral("--max-attempts"),
+                            QStringLiteral("1"), QStringLiteral("--"), QStringLiteral("-f"), marker})
+                           .out.trimmed();
+    QCOMPARE(id, QStringLiteral("1"));
+    QProcess serve;
+    serve.start(m_program, {QStringLiteral("--db"), db, QStringLiteral("serve"), QStringLiteral("--quiet")});
+    QVERIFY(serve.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(countInState(db, TaskState::Dead), 1, 30000);
+
+    const Result list = ctl({QStringLiteral("--db"), db, QStringLiteral("dlq"), QStringLiteral("list")});
+    QCOMPARE(list.exitCode, 0);
+    QVERIFY2(list.out.contains(QStringLiteral("exited with code 1")), qPrintable(list.out));
+    // Not dead: refused, nothing changes.
+    const Result notDead =
+        ctl({QStringLiteral("--db"), db, QStringLiteral("dlq"), QStringLiteral("retry"), QStringLiteral("7")});
+    QCOMPARE(notDead.exitCode, 1);
+    QCOMPARE(notDead.err, QStringLiteral("taskdeckctl: no task 7\n"));
+
+    QFile file(marker);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    const Result retry = ctl({QStringLiteral("--db"), db, QStringLiteral("dlq"), QStringLiteral("retry"), id});
+    QCOMPARE(retry.exitCode, 0);
+    QCOMPARE(retry.out, QStringLiteral("1\n"));
+    // The running engine hears of it and runs the task again: this time it succeeds.
+    QTRY_COMPARE_WITH_TIMEOUT(countInState(db, TaskState::Succeeded), 1, 30000);
+    TaskStore store(db);
+    QString error;
+    QCOMPARE(store.find(1, &error)->attempts, 1); // attempts started again
+
+    const Result remove = ctl({QStringLiteral("--db"), db, QStringLiteral("dlq"), QStringLiteral("delete"), id});
+    QCOMPARE(remove.exitCode, 1);
+    QCOMPARE(remove.err, QStringLiteral("taskdeckctl: task 1 is succeeded, not dead\n"));
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(30000));
+}
+
+void TestServe::cancelFromTheCommandLineStopsARunningTask()
+{
+    const QString db = m_dir.filePath(QStringLiteral("cancel.db"));
+    TaskSpec spec;
+    spec.action = ActionSpec::shell(QStringLiteral("exec sleep 60"));
+    enqueueMany(db, spec, 1);
+    QProcess serve;
+    serve.start(m_program, {QStringLiteral("--db"), db, QStringLiteral("serve"), QStringLiteral("--quiet")});
+    QVERIFY(serve.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(countInState(db, TaskState::Running), 1, 30000);
+    const Result cancel =
+        ctl({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("cancel"), QStringLiteral("1")});
+    QCOMPARE(cancel.exitCode, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(countInState(db, TaskState::Cancelled), 1, 30000);
+    const Result again =
+        ctl({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("cancel"), QStringLiteral("1")});
+    QCOMPARE(again.exitCode, 1);
+    QCOMPARE(again.err, QStringLiteral("taskdeckctl: task 1 is already cancelled\n"));
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(30000));
+    QCOMPARE(serve.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestServe)
