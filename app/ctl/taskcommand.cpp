@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QJsonParseError>
 #include <QTimeZone>
 
@@ -317,8 +318,14 @@ int runShow(const QString &dbPath, const QStringList &arguments)
         err() << "taskdeckctl: " << why << Qt::endl;
         return ExitFailure;
     }
+    const QList<AttemptRecord> history = store.attempts(id, &why).value_or(QList<AttemptRecord>());
     if (parser.isSet(QStringLiteral("json"))) {
-        out() << QString::fromUtf8(QJsonDocument(task->toJson()).toJson(QJsonDocument::Indented));
+        QJsonObject object = task->toJson();
+        QJsonArray attempts;
+        for (const AttemptRecord &attempt : history)
+            attempts.append(attempt.toJson());
+        object.insert(QStringLiteral("history"), attempts);
+        out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
         out().flush();
         return ExitOk;
     }
@@ -348,7 +355,26 @@ int runShow(const QString &dbPath, const QStringList &arguments)
                             .mid(1)
                             .chopped(1));
     if (!task->lastError.isEmpty())
-        line("Last error", task->lastError);
+        line("Last error", printable(task->lastError));
+    for (const AttemptRecord &attempt : history) {
+        o << QStringLiteral("\nAttempt %1: %2, started %3")
+                 .arg(attempt.number)
+                 .arg(attempt.outcome.isEmpty() ? QStringLiteral("running") : attempt.outcome,
+                      localTime(attempt.startedAt));
+        if (attempt.finishedAt.isValid())
+            o << QStringLiteral(", took %1").arg(formatDuration(attempt.startedAt.msecsTo(attempt.finishedAt)));
+        if (attempt.exitCode >= 0)
+            o << QStringLiteral(", exit code %1").arg(attempt.exitCode);
+        o << '\n';
+        if (!attempt.error.isEmpty())
+            o << "  error: " << printable(attempt.error) << '\n';
+        if (!attempt.output.isEmpty()) {
+            // The last lines of what it printed.
+            const QStringList lines = attempt.output.trimmed().split(QLatin1Char('\n'));
+            for (const QString &text : lines.mid(std::max<qsizetype>(0, lines.size() - 10)))
+                o << "  | " << text << '\n';
+        }
+    }
     o.flush();
     return ExitOk;
 }

@@ -108,6 +108,19 @@ QJsonObject Task::toJson() const
     return object;
 }
 
+QJsonObject AttemptRecord::toJson() const
+{
+    return {
+        {QStringLiteral("number"), number},
+        {QStringLiteral("started_at"), timeOrNull(startedAt)},
+        {QStringLiteral("finished_at"), timeOrNull(finishedAt)},
+        {QStringLiteral("outcome"), outcome.isEmpty() ? QJsonValue() : QJsonValue(outcome)},
+        {QStringLiteral("exit_code"), exitCode >= 0 ? QJsonValue(exitCode) : QJsonValue()},
+        {QStringLiteral("error"), error.isEmpty() ? QJsonValue() : QJsonValue(error)},
+        {QStringLiteral("output"), output.isEmpty() ? QJsonValue() : QJsonValue(output)},
+    };
+}
+
 QJsonObject retryPolicyToJson(const RetryPolicy &policy)
 {
     QJsonArray delays;

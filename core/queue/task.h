@@ -59,6 +59,20 @@ struct Task
     QJsonObject toJson() const;
 };
 
+// One execution of a task, as recorded.
+struct AttemptRecord
+{
+    int number = 0;
+    QDateTime startedAt;
+    QDateTime finishedAt;
+    QString outcome; // succeeded, failed, timed_out, cancelled, interrupted; empty while running
+    int exitCode = -1;
+    QString error;
+    QString output;
+
+    QJsonObject toJson() const;
+};
+
 // Policies as stored: {"max_attempts":5,"base_ms":1000,"max_ms":3600000,"delays_ms":[...],
 // "no_retry_exit_codes":[...],"jitter":true}
 QJsonObject retryPolicyToJson(const RetryPolicy &policy);

@@ -76,6 +76,31 @@ bool failWith(QString *error, const QString &why)
 
 } // namespace
 
+QList<AttemptRecord> TaskRepository::attempts(qint64 taskId, QString *error) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT number, started_at, finished_at, outcome, exit_code, error, output FROM "
+                                 "attempts WHERE task_id = ? ORDER BY id"));
+    query.addBindValue(taskId);
+    QList<AttemptRecord> records;
+    if (!query.exec()) {
+        failWith(error, query.lastError().text());
+        return records;
+    }
+    while (query.next()) {
+        AttemptRecord record;
+        record.number = query.value(0).toInt();
+        record.startedAt = fromStored(query.value(1));
+        record.finishedAt = fromStored(query.value(2));
+        record.outcome = query.value(3).toString();
+        record.exitCode = query.value(4).isNull() ? -1 : query.value(4).toInt();
+        record.error = query.value(5).toString();
+        record.output = query.value(6).toString();
+        records.append(record);
+    }
+    return records;
+}
+
 int TaskRepository::countWaiting(QString *error) const
 {
     QSqlQuery query(m_db);

@@ -160,6 +160,22 @@ std::optional<Task> TaskStore::find(qint64 id, QString *error)
     return TaskRepository(QSqlDatabase::database(m_readerName, false)).find(id, error);
 }
 
+std::optional<QList<AttemptRecord>> TaskStore::attempts(qint64 taskId, QString *error)
+{
+    if (!QFileInfo::exists(m_path))
+        return QList<AttemptRecord>();
+    if (!openReader(error))
+        return std::nullopt;
+    QString why;
+    QList<AttemptRecord> records = TaskRepository(QSqlDatabase::database(m_readerName, false)).attempts(taskId, &why);
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    }
+    return records;
+}
+
 std::optional<QList<Task>> TaskStore::list(std::optional<TaskState> state, int limit, QString *error)
 {
     if (!QFileInfo::exists(m_path))

@@ -5,6 +5,8 @@
 #include "queue/taskstore.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -145,6 +147,19 @@ void TestServe::untilIdleWaitsForRetriesAndExitsZero()
     const QString log = QString::fromUtf8(serve.readAllStandardOutput());
     QCOMPARE(log.count(QStringLiteral("failed; retry at")), 4);
     QCOMPARE(log.count(QStringLiteral("is dead: exited with code 1")), 2);
+
+    // Every attempt is on record, with its outcome and exit code.
+    const Result show = ctl({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("show"),
+                             QStringLiteral("1"), QStringLiteral("--json")});
+    const QJsonArray history =
+        QJsonDocument::fromJson(show.out.toUtf8()).object().value(QStringLiteral("history")).toArray();
+    QCOMPARE(history.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        const QJsonObject attempt = history.at(i).toObject();
+        QCOMPARE(attempt.value(QStringLiteral("number")).toInt(), i + 1);
+        QCOMPARE(attempt.value(QStringLiteral("outcome")).toString(), QStringLiteral("failed"));
+        QCOMPARE(attempt.value(QStringLiteral("exit_code")).toInt(), 1);
+    }
 }
 
 TestServe::Result TestServe::ctl(const QStringList &arguments)
