@@ -76,6 +76,8 @@ int main(int argc, char *argv[])
             return runCronCommand(rest);
         if (word == QLatin1String("task"))
             return runTaskCommand(dbPath, rest);
+        if (word == QLatin1String("stats"))
+            return runStatsCommand(dbPath, rest);
         if (word == QLatin1String("dlq"))
             return runDlqCommand(dbPath, rest);
         if (word == QLatin1String("serve"))

@@ -464,13 +464,58 @@ int runRetryPlan(const QStringList &arguments)
 
 } // namespace
 
+int runStatsCommand(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] stats [--json]"),
+                             QStringLiteral("Counts per state, queue depth, the oldest waiting task, work done in the "
+                                            "last hour,\nand how long tasks waited to start (p50/p95 of the last "
+                                            "1,000)."));
+    command.parser().addOption({QStringLiteral("json"), QStringLiteral("Print the figures as a JSON object.")});
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    if (!command.parser().positionalArguments().isEmpty())
+        return usageError(
+            QStringLiteral("stats: unexpected '%1'").arg(printable(command.parser().positionalArguments().first())));
+    TaskStore store(dbPath);
+    QString why;
+    const auto stats = store.statistics(&why);
+    if (!stats) {
+        err() << "taskdeckctl: " << why << Qt::endl;
+        return ExitFailure;
+    }
+    if (command.parser().isSet(QStringLiteral("json"))) {
+        out() << QString::fromUtf8(QJsonDocument(stats->toJson()).toJson(QJsonDocument::Indented));
+        out().flush();
+        return ExitOk;
+    }
+    QTextStream &o = out();
+    const QJsonObject states = stats->toJson().value(QStringLiteral("states")).toObject();
+    QStringList counts;
+    for (auto it = states.begin(); it != states.end(); ++it)
+        counts.append(QStringLiteral("%1 %2").arg(it.value().toInt()).arg(it.key()));
+    o << "Tasks:          " << counts.join(QStringLiteral(", ")) << '\n';
+    o << "Queue depth:    " << stats->waiting << " waiting";
+    if (stats->oldestWaitingSince.isValid())
+        o << ", the oldest due since " << localTime(stats->oldestWaitingSince);
+    o << '\n';
+    o << "Last hour:      " << stats->succeededLastHour << " succeeded, " << stats->failedAttemptsLastHour
+      << " failed attempts\n";
+    if (stats->startLatencyP50Ms >= 0)
+        o << "Start latency:  p50 " << formatDuration(stats->startLatencyP50Ms) << ", p95 "
+          << formatDuration(stats->startLatencyP95Ms) << " (from due to started, last 1,000 tasks)\n";
+    o.flush();
+    return ExitOk;
+}
+
 QString taskCommandSummary()
 {
     return QStringLiteral("  task enqueue ...    Queue a task (--exec, --shell, --http or --handler)\n"
                           "  task list           List tasks\n"
                           "  task show ID        Show one task\n"
                           "  task cancel ID      Cancel a task (a running one is stopped)\n"
-                          "  task retry-plan     Show when retries would run\n");
+                          "  task retry-plan     Show when retries would run\n"
+                          "  stats               Counts, queue depth, throughput and start latency\n");
 }
 
 int runTaskCommand(const QString &dbPath, const QStringList &arguments)

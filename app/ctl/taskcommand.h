@@ -8,6 +8,9 @@ namespace Taskdeck::Ctl {
 // `arguments` are the words after "task". Returns the process exit code.
 int runTaskCommand(const QString &dbPath, const QStringList &arguments);
 
+// `taskdeckctl stats`: the queue's health at a glance.
+int runStatsCommand(const QString &dbPath, const QStringList &arguments);
+
 QString taskCommandSummary();
 
 } // namespace Taskdeck::Ctl

@@ -121,6 +121,23 @@ QJsonObject AttemptRecord::toJson() const
     };
 }
 
+QJsonObject QueueStatistics::toJson() const
+{
+    QJsonObject states;
+    for (const StateName &entry : StateNames)
+        states.insert(QLatin1String(entry.name), perState.value(QLatin1String(entry.name)));
+    const auto orNull = [](qint64 ms) { return ms >= 0 ? QJsonValue(ms) : QJsonValue(); };
+    return {
+        {QStringLiteral("states"), states},
+        {QStringLiteral("waiting"), waiting},
+        {QStringLiteral("oldest_waiting_since"), timeOrNull(oldestWaitingSince)},
+        {QStringLiteral("succeeded_last_hour"), succeededLastHour},
+        {QStringLiteral("failed_attempts_last_hour"), failedAttemptsLastHour},
+        {QStringLiteral("start_latency_p50_ms"), orNull(startLatencyP50Ms)},
+        {QStringLiteral("start_latency_p95_ms"), orNull(startLatencyP95Ms)},
+    };
+}
+
 QJsonObject retryPolicyToJson(const RetryPolicy &policy)
 {
     QJsonArray delays;

@@ -3,6 +3,7 @@
 #include "retrypolicy.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -69,6 +70,21 @@ struct AttemptRecord
     int exitCode = -1;
     QString error;
     QString output;
+
+    QJsonObject toJson() const;
+};
+
+// The queue's health at a glance, for `taskdeckctl stats` and the GUI's overview.
+struct QueueStatistics
+{
+    QHash<QString, int> perState; // state name -> tasks
+    int waiting = 0;              // queued and retry_wait: the queue's depth
+    QDateTime oldestWaitingSince; // when the longest-waiting due task became due
+    int succeededLastHour = 0;
+    int failedAttemptsLastHour = 0;
+    // From becoming due to starting, over the last 1,000 first attempts.
+    qint64 startLatencyP50Ms = -1;
+    qint64 startLatencyP95Ms = -1;
 
     QJsonObject toJson() const;
 };

@@ -9,6 +9,8 @@
 #include <QSqlRecord>
 #include <QTimeZone>
 
+#include <algorithm>
+
 namespace Taskdeck::Core {
 
 namespace {
@@ -99,6 +101,58 @@ QList<AttemptRecord> TaskRepository::attempts(qint64 taskId, QString *error) con
         records.append(record);
     }
     return records;
+}
+
+std::optional<QueueStatistics> TaskRepository::statistics(const QDateTime &now, QString *error) const
+{
+    QueueStatistics stats;
+    QSqlQuery query(m_db);
+    const auto run = [&](const QString &sql, const QVariantList &values) {
+        query.prepare(sql);
+        for (const QVariant &value : values)
+            query.addBindValue(value);
+        return query.exec() || failWith(error, query.lastError().text());
+    };
+    if (!run(QStringLiteral("SELECT state, COUNT(*) FROM tasks GROUP BY state"), {}))
+        return std::nullopt;
+    while (query.next()) {
+        stats.perState.insert(query.value(0).toString(), query.value(1).toInt());
+        if (query.value(0).toString() == QLatin1String("queued") ||
+            query.value(0).toString() == QLatin1String("retry_wait"))
+            stats.waiting += query.value(1).toInt();
+    }
+    const qint64 nowMs = now.toMSecsSinceEpoch();
+    if (!run(QStringLiteral("SELECT MIN(not_before) FROM tasks WHERE state IN ('queued','retry_wait') AND not_before "
+                            "<= ?"),
+             {nowMs}) ||
+        !query.next())
+        return std::nullopt;
+    stats.oldestWaitingSince = fromStored(query.value(0));
+    const qint64 hourAgo = nowMs - 3600 * 1000;
+    if (!run(QStringLiteral("SELECT COUNT(*) FROM tasks WHERE state = 'succeeded' AND finished_at >= ?"), {hourAgo}) ||
+        !query.next())
+        return std::nullopt;
+    stats.succeededLastHour = query.value(0).toInt();
+    if (!run(QStringLiteral(
+                 "SELECT COUNT(*) FROM attempts WHERE outcome IN ('failed','timed_out') AND finished_at >= ?"),
+             {hourAgo}) ||
+        !query.next())
+        return std::nullopt;
+    stats.failedAttemptsLastHour = query.value(0).toInt();
+    // Latency from when a task could start (created, or its not-before) to its first start.
+    if (!run(QStringLiteral("SELECT a.started_at - MAX(t.created_at, t.not_before) FROM attempts a JOIN tasks t ON "
+                            "t.id = a.task_id WHERE a.number = 1 ORDER BY a.id DESC LIMIT 1000"),
+             {}))
+        return std::nullopt;
+    QList<qint64> latencies;
+    while (query.next())
+        latencies.append(std::max<qint64>(0, query.value(0).toLongLong()));
+    if (!latencies.isEmpty()) {
+        std::sort(latencies.begin(), latencies.end());
+        stats.startLatencyP50Ms = latencies.at((latencies.size() - 1) / 2);
+        stats.startLatencyP95Ms = latencies.at(qsizetype(double(latencies.size() - 1) * 0.95));
+    }
+    return stats;
 }
 
 int TaskRepository::countWaiting(QString *error) const

@@ -31,6 +31,7 @@ public:
     // Newest first; all states when `state` is empty. `limit` <= 0: no limit.
     QList<Task> list(std::optional<TaskState> state, int limit, QString *error = nullptr) const;
     int countWaiting(QString *error = nullptr) const;
+    std::optional<QueueStatistics> statistics(const QDateTime &now, QString *error = nullptr) const;
     // Every attempt of a task, oldest first (retried dead letters keep their earlier attempts).
     QList<AttemptRecord> attempts(qint64 taskId, QString *error = nullptr) const;
     // Waiting tasks (queued, retry_wait) with an id above `afterId`, oldest first.

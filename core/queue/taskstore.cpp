@@ -176,6 +176,15 @@ std::optional<QList<AttemptRecord>> TaskStore::attempts(qint64 taskId, QString *
     return records;
 }
 
+std::optional<QueueStatistics> TaskStore::statistics(QString *error)
+{
+    if (!QFileInfo::exists(m_path))
+        return QueueStatistics();
+    if (!openReader(error))
+        return std::nullopt;
+    return TaskRepository(QSqlDatabase::database(m_readerName, false)).statistics(m_clock->now(), error);
+}
+
 std::optional<QList<Task>> TaskStore::list(std::optional<TaskState> state, int limit, QString *error)
 {
     if (!QFileInfo::exists(m_path))

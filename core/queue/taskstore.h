@@ -38,6 +38,7 @@ public:
     std::optional<Task> find(qint64 id, QString *error);
     std::optional<QList<Task>> list(std::optional<TaskState> state, int limit, QString *error);
     std::optional<QList<AttemptRecord>> attempts(qint64 taskId, QString *error);
+    std::optional<QueueStatistics> statistics(QString *error);
 
     // Operator actions: recorded with time and local user, and passed to a running engine.
     std::optional<QList<qint64>> retryDead(const QList<qint64> &ids, const QString &job, bool all, QString *error);

@@ -148,6 +148,14 @@ void TestServe::untilIdleWaitsForRetriesAndExitsZero()
     QCOMPARE(log.count(QStringLiteral("failed; retry at")), 4);
     QCOMPARE(log.count(QStringLiteral("is dead: exited with code 1")), 2);
 
+    const Result stats = ctl({QStringLiteral("--db"), db, QStringLiteral("stats"), QStringLiteral("--json")});
+    QCOMPARE(stats.exitCode, 0);
+    const QJsonObject figures = QJsonDocument::fromJson(stats.out.toUtf8()).object();
+    QCOMPARE(figures.value(QStringLiteral("states")).toObject().value(QStringLiteral("dead")).toInt(), 2);
+    QCOMPARE(figures.value(QStringLiteral("waiting")).toInt(), 0);
+    QCOMPARE(figures.value(QStringLiteral("failed_attempts_last_hour")).toInt(), 6);
+    QVERIFY(figures.value(QStringLiteral("start_latency_p95_ms")).toInteger(-1) >= 0);
+
     // Every attempt is on record, with its outcome and exit code.
     const Result show = ctl({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("show"),
                              QStringLiteral("1"), QStringLiteral("--json")});
