@@ -2,6 +2,7 @@
 
 #include "actions/actionspec.h"
 #include "actions/handlerregistry.h"
+#include "actions/httpaction.h"
 #include "actions/processaction.h"
 #include "clock.h"
 #include "store/database.h"
@@ -387,8 +388,10 @@ void TaskEngine::startTask(Entry &entry)
                     outcome.error = error;
                 }
             }
+        } else if (type == QLatin1String("http")) {
+            outcome = HttpAction::run(action, *context, timeoutMs);
         } else {
-            outcome.error = QStringLiteral("actions of type '%1' cannot run yet").arg(type);
+            outcome.error = QStringLiteral("actions of type '%1' cannot run").arg(type);
             outcome.retryable = false;
         }
         const qint64 finishedAt = clock->now().toMSecsSinceEpoch();

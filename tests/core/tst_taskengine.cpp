@@ -13,6 +13,8 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -69,6 +71,7 @@ private Q_SLOTS:
     void shutdownQueuesRunningTasksAgain();
     void progressIsThrottled();
     void tasksQueuedByAnotherProcessArePickedUp();
+    void httpTaskRunsOnAWorkerAndRecordsTheResponse();
 
 private:
     std::unique_ptr<TaskEngine> makeEngine(TaskEngine::Options options = {});
@@ -388,6 +391,30 @@ void TestTaskEngine::tasksQueuedByAnotherProcessArePickedUp()
     const qint64 id = enqueueDirect(handlerSpec(QStringLiteral("noop"))); // as taskdeckctl would
     QVERIFY(succeeded.wait(5000));
     QCOMPARE(succeeded.first().first().toLongLong(), id);
+}
+
+void TestTaskEngine::httpTaskRunsOnAWorkerAndRecordsTheResponse()
+{
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    connect(&server, &QTcpServer::newConnection, this, [&server] {
+        QTcpSocket *socket = server.nextPendingConnection();
+        connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+            if (socket->readAll().contains("\r\n\r\n")) {
+                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                socket->disconnectFromHost();
+            }
+        });
+    });
+    TaskSpec spec;
+    spec.action = ActionSpec::http(QStringLiteral("http://127.0.0.1:%1/ping").arg(server.serverPort()));
+    const qint64 id = enqueueDirect(spec);
+    auto engine = makeEngine();
+    QSignalSpy succeeded(engine.get(), &TaskEngine::taskSucceeded);
+    QString error;
+    QVERIFY(engine->start(&error));
+    QVERIFY(succeeded.wait(10000));
+    QCOMPARE(stored(id).state, TaskState::Succeeded);
 }
 
 QTEST_GUILESS_MAIN(TestTaskEngine)
