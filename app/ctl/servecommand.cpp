@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QLockFile>
 #include <QSocketNotifier>
+#include <QThread>
 
 #include <csignal>
 #include <sys/socket.h>
@@ -58,13 +59,15 @@ QString serveCommandSummary()
 int runServeCommand(const QString &dbPath, const QStringList &arguments)
 {
     SubcommandParser command(
-        QStringLiteral("taskdeckctl [--db PATH] serve [--workers N] [--queue-limit QUEUE=N]... [--until-idle] "
+        QStringLiteral("taskdeckctl [--db PATH] serve [--workers N|auto] [--queue-limit QUEUE=N]... [--until-idle] "
                        "[--quiet]"),
         QStringLiteral("Run queued tasks until SIGINT or SIGTERM: stop claiming, let running tasks finish for up "
                        "to\n--grace seconds, then stop them (they run again next time). One engine per database."));
     QCommandLineParser &parser = command.parser();
-    parser.addOption({QStringLiteral("workers"), QStringLiteral("How many tasks run at once (default: one per core)."),
-                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("workers"),
+                      QStringLiteral("How many tasks run at once (default: one per core); auto: one per core, "
+                                     "growing to four per core while a backlog waits."),
+                      QStringLiteral("N|auto")});
     parser.addOption({QStringLiteral("queue-limit"),
                       QStringLiteral("At most N tasks of QUEUE run at once, e.g. reports=1 (repeatable)."),
                       QStringLiteral("QUEUE=N")});
@@ -80,12 +83,17 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
         return usageError(QStringLiteral("serve: unexpected '%1'").arg(parser.positionalArguments().first()));
 
     TaskEngine::Options options;
-    if (parser.isSet(QStringLiteral("workers"))) {
+    if (parser.value(QStringLiteral("workers")) == QLatin1String("auto")) {
+        // One per core, growing to four per core while a backlog waits (tasks that wait on
+        // processes or the network leave the cores idle).
+        options.workers = std::max(1, QThread::idealThreadCount());
+        options.maxWorkers = std::min(64, options.workers * 4);
+    } else if (parser.isSet(QStringLiteral("workers"))) {
         bool ok = false;
         options.workers = parser.value(QStringLiteral("workers")).toInt(&ok);
         if (!ok || options.workers < 1 || options.workers > 256)
-            return usageError(QStringLiteral("--workers: '%1' is not a whole number from 1 to 256")
-                                  .arg(parser.value(QStringLiteral("workers"))));
+            return usageError(QStringLiteral("--workers: '%1' is not a whole number from 1 to 256, or auto")
+                                  .arg(printable(parser.value(QStringLiteral("workers")))));
     }
     const QStringList limits = parser.values(QStringLiteral("queue-limit"));
     for (const QString &limit : limits) {
@@ -151,6 +159,8 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
     });
     QObject::connect(&engine, &TaskEngine::taskCancelled, &engine,
                      [&](qint64 id) { say(QStringLiteral("task %1 cancelled").arg(id)); });
+    QObject::connect(&engine, &TaskEngine::workerCountChanged, &engine,
+                     [&](int workers) { say(QStringLiteral("now %1 workers").arg(workers)); });
     QObject::connect(&engine, &TaskEngine::stopped, qApp, [] { QCoreApplication::exit(ExitOk); });
     if (untilIdle)
         QObject::connect(&engine, &TaskEngine::idle, &engine, [&engine] { engine.shutdown(); });

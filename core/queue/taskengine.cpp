@@ -20,6 +20,7 @@
 #include <QTimeZone>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 
@@ -31,6 +32,8 @@ namespace {
 
 constexpr int MaxInterruptions = 3;
 constexpr qint64 ProgressIntervalMs = 250; // at most four progress reports a second per task
+constexpr qint64 GrowAfterMs = 500;        // "auto" workers: a backlog this old adds a worker
+constexpr qint64 ShrinkAfterMs = 30000;    // ... and this long without one takes one away
 
 QString outcomeName(AttemptOutcome::Kind kind)
 {
@@ -69,6 +72,7 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     , m_clock(clock ? clock : &Clock::system())
     , m_options(std::move(options))
     , m_workers(m_options.workers > 0 ? m_options.workers : std::max(1, QThread::idealThreadCount()))
+    , m_baseWorkers(m_workers)
     , m_pool(new QThreadPool(this))
     , m_wakeTimer(new QTimer(this))
     , m_pollTimer(new QTimer(this))
@@ -270,6 +274,7 @@ void TaskEngine::wake()
         return;
     promoteDueTasks();
     dispatch();
+    resizePool();
     armTimer();
     checkIdle();
 }
@@ -503,14 +508,53 @@ void TaskEngine::onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome,
     wake();
 }
 
+void TaskEngine::resizePool()
+{
+    if (m_options.maxWorkers <= m_baseWorkers || m_stopping)
+        return;
+    const qint64 now = nowMs();
+    const bool backlog = int(m_running.size()) >= m_workers &&
+                         std::any_of(m_ready.cbegin(), m_ready.cend(), [](const auto &q) { return !q.second.empty(); });
+    int workers = m_workers;
+    if (backlog) {
+        if (m_backlogSinceMs < 0)
+            m_backlogSinceMs = now;
+        if (now - m_backlogSinceMs >= GrowAfterMs && now - m_lastResizeMs >= GrowAfterMs &&
+            workers < m_options.maxWorkers)
+            ++workers;
+    } else {
+        m_backlogSinceMs = -1;
+        if (workers > m_baseWorkers && int(m_running.size()) < workers && now - m_lastResizeMs >= ShrinkAfterMs)
+            --workers;
+    }
+    if (workers == m_workers)
+        return;
+    m_workers = workers;
+    m_lastResizeMs = now;
+    m_pool->setMaxThreadCount(m_workers);
+    Q_EMIT workerCountChanged(m_workers);
+    dispatch();
+}
+
 void TaskEngine::armTimer()
 {
-    if (m_future.empty() || m_stopping) {
+    if (m_stopping) {
         m_wakeTimer->stop();
         return;
     }
-    const qint64 delay = std::max<qint64>(0, m_future.begin()->first - nowMs());
     // One timer, armed for the earliest not-yet-due task; capped so that a clock jump is noticed.
+    qint64 delay = m_future.empty() ? -1 : std::max<qint64>(0, m_future.begin()->first - nowMs());
+    if (m_options.maxWorkers > m_baseWorkers) {
+        // "auto" workers look again while a backlog waits or extra workers may go.
+        const qint64 resizeCheck =
+            m_backlogSinceMs >= 0 ? GrowAfterMs : (m_workers > m_baseWorkers ? ShrinkAfterMs : -1);
+        if (resizeCheck >= 0)
+            delay = delay < 0 ? resizeCheck : std::min(delay, resizeCheck);
+    }
+    if (delay < 0) {
+        m_wakeTimer->stop();
+        return;
+    }
     m_wakeTimer->start(int(std::min<qint64>(delay, 60 * 1000)));
 }
 

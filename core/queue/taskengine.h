@@ -39,6 +39,7 @@ public:
     struct Options
     {
         int workers = 0;                 // 0: one per core
+        int maxWorkers = 0;              // above `workers`: grow up to this while a backlog waits ("auto")
         QHash<QString, int> queueLimits; // at most this many running per named queue
         int capacity = 100000;           // waiting tasks, in all
         int processGraceMs = 5000;       // SIGTERM -> SIGKILL on timeout or cancel
@@ -81,6 +82,7 @@ Q_SIGNALS:
     void taskCancelled(qint64 taskId);
     void idle();
     void stopped();
+    void workerCountChanged(int workers);
 
 private:
     struct Entry
@@ -118,6 +120,7 @@ private:
     void onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs);
     void onProgress(qint64 taskId, int percent, const QString &message);
     void armTimer();
+    void resizePool(); // "auto" workers: grow while a backlog waits, shrink back when it is gone
     void checkIdle();
     void finishShutdownIfDone();
     qint64 nowMs() const;
@@ -127,6 +130,9 @@ private:
     const Clock *m_clock;
     Options m_options;
     int m_workers;
+    int m_baseWorkers;
+    qint64 m_backlogSinceMs = -1;
+    qint64 m_lastResizeMs = 0;
     QThreadPool *m_pool;
     QTimer *m_wakeTimer;
     QTimer *m_pollTimer;

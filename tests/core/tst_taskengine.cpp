@@ -72,6 +72,7 @@ private Q_SLOTS:
     void progressIsThrottled();
     void tasksQueuedByAnotherProcessArePickedUp();
     void httpTaskRunsOnAWorkerAndRecordsTheResponse();
+    void autoWorkersGrowWhileABacklogWaitsAndShrinkAfter();
 
 private:
     std::unique_ptr<TaskEngine> makeEngine(TaskEngine::Options options = {});
@@ -415,6 +416,50 @@ void TestTaskEngine::httpTaskRunsOnAWorkerAndRecordsTheResponse()
     QVERIFY(engine->start(&error));
     QVERIFY(succeeded.wait(10000));
     QCOMPARE(stored(id).state, TaskState::Succeeded);
+}
+
+void TestTaskEngine::autoWorkersGrowWhileABacklogWaitsAndShrinkAfter()
+{
+    std::atomic<bool> release{false};
+    m_handlers.add(QStringLiteral("hold"), [&release](TaskContext &context) {
+        while (!release.load() && !context.isCancelled())
+            QThread::msleep(1); // the slow work being held
+        return QString();
+    });
+    for (int i = 0; i < 6; ++i)
+        enqueueDirect(handlerSpec(QStringLiteral("hold")));
+    auto engine = makeEngine(options([](TaskEngine::Options &o) {
+        o.workers = 1;
+        o.maxWorkers = 3;
+    }));
+    QSignalSpy resized(engine.get(), &TaskEngine::workerCountChanged);
+    QSignalSpy succeeded(engine.get(), &TaskEngine::taskSucceeded);
+    QString error;
+    QVERIFY(engine->start(&error));
+    QCOMPARE(engine->runningCount(), 1);
+    engine->wake(); // the backlog is seen; it has not waited long enough yet
+    QCOMPARE(engine->workerCount(), 1);
+    for (int expected : {2, 3, 3}) {
+        m_clock.advance(500);
+        engine->wake();
+        QCOMPARE(engine->workerCount(), expected);
+        QCOMPARE(engine->runningCount(), expected);
+    }
+    release = true;
+    QTRY_COMPARE(succeeded.size(), 6);
+    m_clock.advance(29000);
+    engine->wake();
+    QCOMPARE(engine->workerCount(), 3); // not yet: shrinking waits 30 s
+    m_clock.advance(1000);
+    engine->wake();
+    QCOMPARE(engine->workerCount(), 2);
+    m_clock.advance(30000);
+    engine->wake();
+    QCOMPARE(engine->workerCount(), 1);
+    m_clock.advance(30000);
+    engine->wake();
+    QCOMPARE(engine->workerCount(), 1); // never below the base
+    QCOMPARE(resized.size(), 4);
 }
 
 QTEST_GUILESS_MAIN(TestTaskEngine)
