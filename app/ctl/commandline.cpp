@@ -33,6 +33,12 @@ QString printable(const QString &text)
     return result;
 }
 
+void printJson(const QJsonDocument &document)
+{
+    out() << QString::fromUtf8(document.toJson(QJsonDocument::Indented));
+    out().flush();
+}
+
 int usageError(const QString &message)
 {
     err() << "taskdeckctl: " << message << Qt::endl;

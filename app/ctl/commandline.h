@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QCommandLineParser>
+#include <QJsonDocument>
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
@@ -20,6 +21,9 @@ QTextStream &err();
 // Text from the command line made safe to echo on one line: control characters become \n, \t
 // or \xHH.
 QString printable(const QString &text);
+
+// Prints indented JSON on stdout (the --json output of every command).
+void printJson(const QJsonDocument &document);
 
 // Prints "taskdeckctl: <message>" on stderr and returns ExitUsage.
 int usageError(const QString &message);

@@ -56,11 +56,7 @@ int runList(const QString &dbPath, const QStringList &arguments)
         return ExitFailure;
     }
     if (command.parser().isSet(QStringLiteral("json"))) {
-        QJsonArray array;
-        for (const Task &task : *tasks)
-            array.append(task.toJson());
-        out() << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
-        out().flush();
+        printJson(QJsonDocument(tasksToJson(*tasks)));
         return ExitOk;
     }
     const QString row = QStringLiteral("%1  %2  %3  %4  %5\n");

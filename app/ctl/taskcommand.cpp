@@ -263,11 +263,7 @@ int runList(const QString &dbPath, const QStringList &arguments)
         return ExitFailure;
     }
     if (parser.isSet(QStringLiteral("json"))) {
-        QJsonArray array;
-        for (const Task &task : *tasks)
-            array.append(task.toJson());
-        out() << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
-        out().flush();
+        printJson(QJsonDocument(tasksToJson(*tasks)));
         return ExitOk;
     }
     const QString row = QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n");
@@ -325,8 +321,7 @@ int runShow(const QString &dbPath, const QStringList &arguments)
         for (const AttemptRecord &attempt : history)
             attempts.append(attempt.toJson());
         object.insert(QStringLiteral("history"), attempts);
-        out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
-        out().flush();
+        printJson(QJsonDocument(object));
         return ExitOk;
     }
     QTextStream &o = out();
@@ -433,8 +428,7 @@ int runRetryPlan(const QStringList &arguments)
                                {QStringLiteral("max_ms"), policy.maxDelayMs},
                                {QStringLiteral("jitter"), QStringLiteral("full")},
                                {QStringLiteral("attempts"), attempts}};
-        out() << QString::fromUtf8(QJsonDocument(plan).toJson(QJsonDocument::Indented));
-        out().flush();
+        printJson(QJsonDocument(plan));
         return ExitOk;
     }
     QTextStream &o = out();
@@ -485,8 +479,7 @@ int runStatsCommand(const QString &dbPath, const QStringList &arguments)
         return ExitFailure;
     }
     if (command.parser().isSet(QStringLiteral("json"))) {
-        out() << QString::fromUtf8(QJsonDocument(stats->toJson()).toJson(QJsonDocument::Indented));
-        out().flush();
+        printJson(QJsonDocument(stats->toJson()));
         return ExitOk;
     }
     QTextStream &o = out();

@@ -108,6 +108,14 @@ QJsonObject Task::toJson() const
     return object;
 }
 
+QJsonArray tasksToJson(const QList<Task> &tasks)
+{
+    QJsonArray array;
+    for (const Task &task : tasks)
+        array.append(task.toJson());
+    return array;
+}
+
 QJsonObject AttemptRecord::toJson() const
 {
     return {

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -59,6 +60,9 @@ struct Task
     // created_at, finished_at, and more.
     QJsonObject toJson() const;
 };
+
+// `--json` output of a list of tasks: an array of Task::toJson() objects.
+QJsonArray tasksToJson(const QList<Task> &tasks);
 
 // One execution of a task, as recorded.
 struct AttemptRecord

@@ -77,66 +77,54 @@ QString TaskStore::localUser()
     return QString::number(::getuid());
 }
 
-std::optional<QList<qint64>> TaskStore::retryDead(const QList<qint64> &ids, const QString &job, bool all,
-                                                  QString *error)
+bool TaskStore::runOperatorAction(const OperatorAction &action, const QString &missing, QString *error)
 {
     if (!QFileInfo::exists(m_path) || !openWriter(error)) {
         if (error && error->isEmpty())
-            *error = ids.isEmpty() ? QStringLiteral("no dead tasks") : QStringLiteral("no task %1").arg(ids.first());
-        return std::nullopt;
-    }
-    const QDateTime now = m_clock->now();
-    const QString user = localUser();
-    QList<qint64> changed;
-    const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *, QString *why) {
-        changed = TaskRepository(db).retryDead(ids, job, all, now, user, why);
-        return why->isEmpty();
-    });
-    if (!result.ok) {
-        if (error)
-            *error = result.error;
-        return std::nullopt;
-    }
-    return changed;
-}
-
-std::optional<QList<qint64>> TaskStore::deleteDead(const QList<qint64> &ids, QString *error)
-{
-    if (!QFileInfo::exists(m_path) || !openWriter(error)) {
-        if (error && error->isEmpty())
-            *error = QStringLiteral("no task %1").arg(ids.value(0));
-        return std::nullopt;
-    }
-    const QDateTime now = m_clock->now();
-    const QString user = localUser();
-    QList<qint64> changed;
-    const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *, QString *why) {
-        changed = TaskRepository(db).deleteDead(ids, now, user, why);
-        return why->isEmpty();
-    });
-    if (!result.ok) {
-        if (error)
-            *error = result.error;
-        return std::nullopt;
-    }
-    return changed;
-}
-
-bool TaskStore::cancel(qint64 id, QString *error)
-{
-    if (!QFileInfo::exists(m_path) || !openWriter(error)) {
-        if (error && error->isEmpty())
-            *error = QStringLiteral("no task %1").arg(id);
+            *error = missing;
         return false;
     }
     const QDateTime now = m_clock->now();
     const QString user = localUser();
     const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *, QString *why) {
-        return TaskRepository(db).requestCancel(id, now, user, why);
+        TaskRepository repository(db);
+        return action(repository, now, user, why);
     });
     if (!result.ok && error)
         *error = result.error;
     return result.ok;
+}
+
+std::optional<QList<qint64>> TaskStore::retryDead(const QList<qint64> &ids, const QString &job, bool all,
+                                                  QString *error)
+{
+    QList<qint64> changed;
+    const bool ok = runOperatorAction(
+        [&](TaskRepository &repository, const QDateTime &now, const QString &user, QString *why) {
+            changed = repository.retryDead(ids, job, all, now, user, why);
+            return why->isEmpty();
+        },
+        ids.isEmpty() ? QStringLiteral("no dead tasks") : QStringLiteral("no task %1").arg(ids.first()), error);
+    return ok ? std::optional<QList<qint64>>(changed) : std::nullopt;
+}
+
+std::optional<QList<qint64>> TaskStore::deleteDead(const QList<qint64> &ids, QString *error)
+{
+    QList<qint64> changed;
+    const bool ok = runOperatorAction(
+        [&](TaskRepository &repository, const QDateTime &now, const QString &user, QString *why) {
+            changed = repository.deleteDead(ids, now, user, why);
+            return why->isEmpty();
+        },
+        QStringLiteral("no task %1").arg(ids.value(0)), error);
+    return ok ? std::optional<QList<qint64>>(changed) : std::nullopt;
+}
+
+bool TaskStore::cancel(qint64 id, QString *error)
+{
+    return runOperatorAction([&](TaskRepository &repository, const QDateTime &now, const QString &user,
+                                 QString *why) { return repository.requestCancel(id, now, user, why); },
+                             QStringLiteral("no task %1").arg(id), error);
 }
 
 bool TaskStore::openReader(QString *error)

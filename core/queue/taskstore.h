@@ -5,6 +5,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -12,6 +13,7 @@ namespace Taskdeck::Core {
 
 class Clock;
 class StoreWriter;
+class TaskRepository;
 
 // Tasks in one database file, for callers outside core (the command line, the GUI's readers):
 // writes go through the file's StoreWriter, reads through a read-only connection of the calling
@@ -49,6 +51,10 @@ public:
     static QString localUser();
 
 private:
+    using OperatorAction =
+        std::function<bool(TaskRepository &, const QDateTime &now, const QString &user, QString *error)>;
+    // Runs an operator action in one write; `missing` is the error when there is no database yet.
+    bool runOperatorAction(const OperatorAction &action, const QString &missing, QString *error);
     bool openWriter(QString *error);
     bool openReader(QString *error);
 
