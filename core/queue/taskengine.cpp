@@ -59,7 +59,11 @@ QDateTime fromMs(qint64 ms)
 // logged (a full disk, say) and the task's next run repairs the row.
 void write(StoreWriter *writer, StoreWriter::Operation operation)
 {
-    writer->submit(std::move(operation));
+    // The continuation runs on the writer thread; logging is thread-safe.
+    writer->submit(std::move(operation)).then([](const StoreWriter::Result &result) {
+        if (!result.ok)
+            qCWarning(lcQueue, "a task's state was not stored: %s", qPrintable(result.error));
+    });
 }
 
 } // namespace

@@ -76,6 +76,19 @@ bool failWith(QString *error, const QString &why)
     return false;
 }
 
+// Runs a prepared SELECT of SelectColumns and reads every row.
+QList<Task> collectTasks(QSqlQuery &query, QString *error)
+{
+    QList<Task> tasks;
+    if (!query.exec()) {
+        failWith(error, query.lastError().text());
+        return tasks;
+    }
+    while (query.next())
+        tasks.append(taskFromQuery(query));
+    return tasks;
+}
+
 } // namespace
 
 QList<AttemptRecord> TaskRepository::attempts(qint64 taskId, QString *error) const
@@ -247,14 +260,7 @@ QList<Task> TaskRepository::list(std::optional<TaskState> state, int limit, QStr
         query.addBindValue(taskStateName(*state));
     if (limit > 0)
         query.addBindValue(limit);
-    QList<Task> tasks;
-    if (!query.exec()) {
-        failWith(error, query.lastError().text());
-        return tasks;
-    }
-    while (query.next())
-        tasks.append(taskFromQuery(query));
-    return tasks;
+    return collectTasks(query, error);
 }
 
 QList<Task> TaskRepository::waitingAfter(qint64 afterId, QString *error) const
@@ -264,14 +270,7 @@ QList<Task> TaskRepository::waitingAfter(qint64 afterId, QString *error) const
     // "+state": walk the id range, not the state index, which would visit every waiting task.
     query.prepare(SelectColumns + QStringLiteral("WHERE id > ? AND +state IN ('queued','retry_wait') ORDER BY id"));
     query.addBindValue(afterId);
-    QList<Task> tasks;
-    if (!query.exec()) {
-        failWith(error, query.lastError().text());
-        return tasks;
-    }
-    while (query.next())
-        tasks.append(taskFromQuery(query));
-    return tasks;
+    return collectTasks(query, error);
 }
 
 bool TaskRepository::execCached(const QString &sql, const QVariantList &values, QString *error, QVariant *lastInsertId)

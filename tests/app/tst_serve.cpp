@@ -2,6 +2,7 @@
 // SIGKILL in the middle of its work and started again. No task may be lost.
 
 #include "actions/actionspec.h"
+#include "ctlrun.h"
 #include "queue/taskstore.h"
 
 #include <QFile>
@@ -30,13 +31,8 @@ private Q_SLOTS:
 private:
     int countInState(const QString &db, TaskState state);
     void enqueueMany(const QString &db, const TaskSpec &spec, int count);
-    struct Result
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
-    Result ctl(const QStringList &arguments);
+    using Result = CtlRun;
+    Result ctl(const QStringList &arguments) { return runProgram(m_program, arguments); }
 
     QString m_program;
     QTemporaryDir m_dir;
@@ -168,19 +164,6 @@ void TestServe::untilIdleWaitsForRetriesAndExitsZero()
         QCOMPARE(attempt.value(QStringLiteral("outcome")).toString(), QStringLiteral("failed"));
         QCOMPARE(attempt.value(QStringLiteral("exit_code")).toInt(), 1);
     }
-}
-
-TestServe::Result TestServe::ctl(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(m_program, arguments);
-    Result result;
-    if (process.waitForFinished(30000) && process.exitStatus() == QProcess::NormalExit) {
-        result.exitCode = process.exitCode();
-        result.out = QString::fromUtf8(process.readAllStandardOutput());
-        result.err = QString::fromUtf8(process.readAllStandardError());
-    }
-    return result;
 }
 
 void TestServe::deadLettersAreRetriedFromTheCommandLineWhileTheEngineRuns()

@@ -1,5 +1,7 @@
 // taskdeckctl's output and exit codes are a stable interface: this test runs the real binary.
 
+#include "ctlrun.h"
+
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -32,13 +34,8 @@ private Q_SLOTS:
     void retryPlanShowsEachAttemptsLongestWait();
 
 private:
-    struct Result
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
-    Result run(const QStringList &arguments);
+    using Result = CtlRun;
+    Result run(const QStringList &arguments) { return runProgram(m_program, arguments); }
 
     QString m_program;
     QTemporaryDir m_dir;
@@ -48,21 +45,6 @@ void TestTaskdeckctl::initTestCase()
 {
     m_program = QProcessEnvironment::systemEnvironment().value(QStringLiteral("TASKDECKCTL"));
     QVERIFY2(!m_program.isEmpty(), "TASKDECKCTL must name the taskdeckctl binary (set by ctest)");
-}
-
-TestTaskdeckctl::Result TestTaskdeckctl::run(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(m_program, arguments);
-    Result result;
-    if (!process.waitForFinished(30000) || process.exitStatus() != QProcess::NormalExit) {
-        process.kill();
-        return result;
-    }
-    result.exitCode = process.exitCode();
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
 }
 
 void TestTaskdeckctl::cronNextPrintsIsoTimesWithOffsets()
