@@ -58,6 +58,11 @@ struct AttemptOutcome
     int exitCode = -1;     // processes only; -1 when none
     bool retryable = true; // false: straight to dead (e.g. no such handler, a no-retry exit code)
     QString output;        // captured tail
+    // What a process and the descendants it waited for used, from wait4(): user + system CPU time,
+    // and the largest resident set among them. -1: not a process, or not known; the peak is not
+    // known when it is not above the engine's own peak (which the kernel counts for the child too).
+    qint64 cpuTimeMs = -1;
+    qint64 peakMemoryKiB = -1;
 };
 
 } // namespace Taskdeck::Core
