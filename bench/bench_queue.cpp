@@ -2,7 +2,8 @@
 // synchronous=FULL, 2 workers), from enqueue until every one has succeeded and its state is on
 // disk. Beside it, in the same run, the floor: bare SQLite doing the same row writes per task
 // (insert the task; mark it running and insert its attempt; mark both finished) in large
-// transactions, with no queue logic at all. Prints figures; never fails on timing.
+// transactions, with the same statements and values through SQLite's C API, as the engine's writer
+// makes them, and no queue logic at all. Prints figures; never fails on timing.
 //
 //   bench_queue [--quick] [--tasks N]
 
@@ -12,12 +13,12 @@
 #include "clock.h"
 #include "queue/taskengine.h"
 #include "store/database.h"
+#include "store/sqlitestatement.h"
 #include "store/storewriter.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QSqlError>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 
 #include <cstdio>
@@ -64,6 +65,10 @@ double runEngine(const QString &path, int tasks, qint64 *commits)
     return tasks / seconds;
 }
 
+// The floor: the engine's own five row writes per task (insert the task; mark it running and
+// insert its attempt; mark both finished), the same statements with the same values, through
+// SQLite's C API as the engine's writer makes them, in transactions of `batch` tasks, on one
+// thread, with no queue logic at all.
 double runFloor(const QString &path, int tasks, int batch)
 {
     QString error;
@@ -74,39 +79,64 @@ double runFloor(const QString &path, int tasks, int batch)
             std::fprintf(stderr, "floor: %s\n", qPrintable(error));
             return 0;
         }
-        QSqlQuery insert(db), running(db), attempt(db), finished(db), attemptEnd(db);
-        insert.prepare(QStringLiteral(
-            "INSERT INTO tasks (action, payload, queue, priority, state, attempts, max_attempts, retry_policy, "
-            "not_before, created_at) VALUES ('{\"type\":\"handler\",\"name\":\"noop\"}', 'null', 'default', 0, "
-            "'queued', 0, 5, '{}', ?, ?)"));
-        running.prepare(
-            QStringLiteral("UPDATE tasks SET state = 'running', attempts = 1, started_at = ? WHERE id = ?"));
-        attempt.prepare(QStringLiteral("INSERT INTO attempts (task_id, number, started_at) VALUES (?, 1, ?)"));
-        finished.prepare(QStringLiteral("UPDATE tasks SET state = 'succeeded', finished_at = ? WHERE id = ?"));
-        attemptEnd.prepare(QStringLiteral(
-            "UPDATE attempts SET finished_at = ?, outcome = 'succeeded' WHERE task_id = ? AND number = 1"));
+        const QString action = QStringLiteral("{\"name\":\"noop\",\"type\":\"handler\"}");
+        const QString retry =
+            QStringLiteral("{\"base_ms\":1000,\"delays_ms\":[],\"jitter\":true,\"max_attempts\":5,\"max_ms\":3600000,"
+                           "\"no_retry_exit_codes\":[]}");
+        const QString queue = QStringLiteral("default");
+        const QString succeeded = QStringLiteral("succeeded");
         QElapsedTimer timer;
         timer.start();
         for (int done = 0; done < tasks; done += batch) {
             db.transaction();
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
             for (int i = 0; i < batch && done + i < tasks; ++i) {
-                insert.addBindValue(now);
-                insert.addBindValue(now);
-                insert.exec();
-                const qint64 id = insert.lastInsertId().toLongLong();
-                running.addBindValue(now);
-                running.addBindValue(id);
-                running.exec();
-                attempt.addBindValue(id);
-                attempt.addBindValue(now);
-                attempt.exec();
-                finished.addBindValue(now);
-                finished.addBindValue(id);
-                finished.exec();
-                attemptEnd.addBindValue(now);
-                attemptEnd.addBindValue(id);
-                attemptEnd.exec();
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                SqliteStatement insert(db, "INSERT INTO tasks (job, action, payload, queue, priority, state, attempts, "
+                                           "max_attempts, retry_policy, not_before, timeout_ms, unique_key, "
+                                           "created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)");
+                insert.bindNull()
+                    .bind(action)
+                    .bind(QStringLiteral("null"))
+                    .bind(queue)
+                    .bind(0)
+                    .bind(5)
+                    .bind(retry)
+                    .bind(now)
+                    .bindNull()
+                    .bindNull()
+                    .bind(now)
+                    .exec(&error);
+                const qint64 id = insert.lastInsertId();
+                SqliteStatement(db, "UPDATE tasks SET state = 'running', attempts = ?, started_at = ?, progress = 0, "
+                                    "progress_message = NULL WHERE id = ?")
+                    .bind(1)
+                    .bind(now)
+                    .bind(id)
+                    .exec(&error);
+                SqliteStatement(db, "INSERT INTO attempts (task_id, number, started_at) VALUES (?, ?, ?)")
+                    .bind(id)
+                    .bind(1)
+                    .bind(now)
+                    .exec(&error);
+                SqliteStatement(db, "UPDATE tasks SET state = ?1, finished_at = ?2, not_before = COALESCE(?3, "
+                                    "not_before), last_error = ?4, progress = CASE WHEN ?1 = 'succeeded' THEN 100 "
+                                    "ELSE progress END WHERE id = ?5")
+                    .bind(succeeded)
+                    .bind(now)
+                    .bindNull()
+                    .bindNull()
+                    .bind(id)
+                    .exec(&error);
+                SqliteStatement(db, "UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
+                                    "output = ? WHERE task_id = ? AND number = ? AND finished_at IS NULL")
+                    .bind(now)
+                    .bind(succeeded)
+                    .bindNull()
+                    .bindNull()
+                    .bindNull()
+                    .bind(id)
+                    .bind(1)
+                    .exec(&error);
             }
             db.commit();
         }

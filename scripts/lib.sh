@@ -6,6 +6,7 @@ TASKDECK_BUILD_PACKAGES=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools
     libqt6sql6-sqlite     # Qt Sql's SQLite driver
+    libsqlite3-dev        # the same SQLite's C API, for the per-task writes
     libqt6svg6            # renders the SVG icons
     tzdata                # IANA time zones for QTimeZone
     fonts-dejavu-core     # text in the offscreen and real windows

@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include <QJsonArray>
+
 #include <cstdio>
 
 namespace Taskdeck::Ctl {
@@ -84,6 +86,23 @@ QString SubcommandParser::helpText() const
     options = start >= 0 ? options.mid(start) : QString();
     return QStringLiteral("Usage: ") + m_usage + QStringLiteral("\n\n") + m_description + QStringLiteral("\n\n") +
            options;
+}
+
+std::optional<QJsonValue> parseJsonValue(const QString &text, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document =
+        QJsonDocument::fromJson((QStringLiteral("[") + text + QStringLiteral("]")).toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || document.array().size() != 1) {
+        if (error)
+            *error = parseError.error != QJsonParseError::NoError
+                         ? QStringLiteral("malformed JSON at character %1: %2")
+                               .arg(std::max(1, parseError.offset - 1)) // Qt counts past the error, and our '['
+                               .arg(parseError.errorString())
+                         : QStringLiteral("expected one JSON value");
+        return std::nullopt;
+    }
+    return document.array().first();
 }
 
 } // namespace Taskdeck::Ctl

@@ -2,9 +2,12 @@
 
 #include <QCommandLineParser>
 #include <QJsonDocument>
+#include <QJsonValue>
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
+
+#include <optional>
 
 namespace Taskdeck::Ctl {
 
@@ -24,6 +27,9 @@ QString printable(const QString &text);
 
 // Prints indented JSON on stdout (the --json output of every command).
 void printJson(const QJsonDocument &document);
+
+// Parses JSON of any kind (object, array, string, number, ...); the error names the character.
+std::optional<QJsonValue> parseJsonValue(const QString &text, QString *error);
 
 // Prints "taskdeckctl: <message>" on stderr and returns ExitUsage.
 int usageError(const QString &message);

@@ -5,6 +5,7 @@
 #include "isotime.h"
 #include "queue/taskstore.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -16,13 +17,16 @@ namespace {
 
 QString dlqHelp()
 {
-    return QStringLiteral("Usage: taskdeckctl [--db PATH] dlq COMMAND [options]\n\n"
-                          "The dead-letter list: tasks that used up their attempts or failed in a way that must not\n"
-                          "retry. Nothing is ever dropped from it; an operator retries or deletes.\n\n"
-                          "Commands:\n"
-                          "  list [--json]                      List dead tasks, newest first\n"
-                          "  retry ID... | --all | --job JOB    Queue them again (attempts start again; history kept)\n"
-                          "  delete ID...                       Delete dead tasks for good\n");
+    return QStringLiteral(
+        "Usage: taskdeckctl [--db PATH] dlq COMMAND [options]\n\n"
+        "The dead-letter list: tasks that used up their attempts or failed in a way that must not\n"
+        "retry. Nothing is ever dropped from it; an operator retries or deletes.\n\n"
+        "Commands:\n"
+        "  list [--json]                      List dead tasks, newest first\n"
+        "  retry ID... | --all | --job JOB    Queue them again (attempts start again; history kept)\n"
+        "  retry ID --payload JSON            ... one of them with a new payload (the old one is kept\n"
+        "                                     in the operator's record; also --payload-file FILE)\n"
+        "  delete ID...                       Delete dead tasks for good\n");
 }
 
 // Reads task ids; a usage error names the first word that is not one.
@@ -37,6 +41,26 @@ bool readIds(const QStringList &words, QList<qint64> *ids, int *exitCode)
         }
         ids->append(id);
     }
+    return true;
+}
+
+// A payload file: UTF-8, at most 16 MiB; "-" reads standard input.
+bool readTextFile(const QString &path, QString *text, QString *error)
+{
+    constexpr qint64 MaxBytes = 16 * 1024 * 1024;
+    QFile file;
+    const bool opened = path == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)
+                                                   : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        *error = file.errorString();
+        return false;
+    }
+    const QByteArray bytes = file.read(MaxBytes + 1);
+    if (bytes.size() > MaxBytes) {
+        *error = QStringLiteral("larger than 16 MiB");
+        return false;
+    }
+    *text = QString::fromUtf8(bytes);
     return true;
 }
 
@@ -91,6 +115,12 @@ int runRetry(const QString &dbPath, const QStringList &arguments)
         {QStringLiteral("job"), QStringLiteral("Every dead task of job JOB."), QStringLiteral("JOB")});
     command.parser().addPositionalArgument(QStringLiteral("ID"), QStringLiteral("Dead task ids."),
                                            QStringLiteral("[ID...]"));
+    command.parser().addOption({QStringLiteral("payload"),
+                                QStringLiteral("Retry the one task ID with this payload instead (any JSON)."),
+                                QStringLiteral("JSON")});
+    command.parser().addOption({QStringLiteral("payload-file"),
+                                QStringLiteral("The same, read from FILE (- for standard input)."),
+                                QStringLiteral("FILE")});
     int exitCode = ExitOk;
     if (!command.parse(arguments, &exitCode))
         return exitCode;
@@ -104,6 +134,33 @@ int runRetry(const QString &dbPath, const QStringList &arguments)
         return exitCode;
     TaskStore store(dbPath);
     QString why;
+    const bool inlinePayload = command.parser().isSet(QStringLiteral("payload"));
+    const bool fromFile = command.parser().isSet(QStringLiteral("payload-file"));
+    if (inlinePayload || fromFile) {
+        if (inlinePayload && fromFile)
+            return usageError(QStringLiteral("dlq retry takes --payload or --payload-file, not both"));
+        if (ids.size() != 1)
+            return usageError(QStringLiteral("a new payload goes with one task id"));
+        QString text;
+        QString source = QStringLiteral("--payload");
+        if (fromFile) {
+            const QString path = command.parser().value(QStringLiteral("payload-file"));
+            source = QStringLiteral("--payload-file %1").arg(printable(path));
+            if (!readTextFile(path, &text, &why))
+                return usageError(source + QStringLiteral(": ") + why);
+        } else {
+            text = command.parser().value(QStringLiteral("payload"));
+        }
+        const auto payload = parseJsonValue(text, &why);
+        if (!payload)
+            return usageError(source + QStringLiteral(": ") + why);
+        if (!store.retryDeadWithPayload(ids.first(), *payload, &why)) {
+            err() << "taskdeckctl: " << why << Qt::endl;
+            return ExitFailure;
+        }
+        out() << ids.first() << Qt::endl;
+        return ExitOk;
+    }
     const auto retried = store.retryDead(ids, job, all, &why);
     if (!retried) {
         err() << "taskdeckctl: " << why << Qt::endl;

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <QLocale>
 #include <QTimeZone>
 
 #include <cmath>
@@ -98,24 +99,6 @@ void addRetryOptions(QCommandLineParser &parser)
                       QStringLiteral("Wait BASE_MS after the first failure, doubling each time up to MAX_MS "
                                      "(default: 1000:3600000); the wait is picked at random below it."),
                       QStringLiteral("BASE_MS[:MAX_MS]")});
-}
-
-// Parses JSON of any kind (object, array, string, number, ...).
-std::optional<QJsonValue> parseJsonValue(const QString &text, QString *error)
-{
-    QJsonParseError parseError;
-    const QJsonDocument document =
-        QJsonDocument::fromJson((QStringLiteral("[") + text + QStringLiteral("]")).toUtf8(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || document.array().size() != 1) {
-        if (error)
-            *error = parseError.error != QJsonParseError::NoError
-                         ? QStringLiteral("malformed JSON at character %1: %2")
-                               .arg(std::max(1, parseError.offset - 1)) // Qt counts past the error, and our '['
-                               .arg(parseError.errorString())
-                         : QStringLiteral("expected one JSON value");
-        return std::nullopt;
-    }
-    return document.array().first();
 }
 
 QString localTime(const QDateTime &time)
@@ -315,12 +298,17 @@ int runShow(const QString &dbPath, const QStringList &arguments)
         return ExitFailure;
     }
     const QList<AttemptRecord> history = store.attempts(id, &why).value_or(QList<AttemptRecord>());
+    const QList<OperatorActionRecord> actions = store.operatorActions(id, &why).value_or(QList<OperatorActionRecord>());
     if (parser.isSet(QStringLiteral("json"))) {
         QJsonObject object = task->toJson();
         QJsonArray attempts;
         for (const AttemptRecord &attempt : history)
             attempts.append(attempt.toJson());
         object.insert(QStringLiteral("history"), attempts);
+        QJsonArray operatorActions;
+        for (const OperatorActionRecord &action : actions)
+            operatorActions.append(action.toJson());
+        object.insert(QStringLiteral("operator_actions"), operatorActions);
         printJson(QJsonDocument(object));
         return ExitOk;
     }
@@ -360,6 +348,12 @@ int runShow(const QString &dbPath, const QStringList &arguments)
             o << QStringLiteral(", took %1").arg(formatDuration(attempt.startedAt.msecsTo(attempt.finishedAt)));
         if (attempt.exitCode >= 0)
             o << QStringLiteral(", exit code %1").arg(attempt.exitCode);
+        if (attempt.cpuTimeMs >= 0)
+            o << QStringLiteral(", CPU %1").arg(formatDuration(attempt.cpuTimeMs));
+        if (attempt.peakMemoryKiB >= 0)
+            o << QStringLiteral(", peak memory %1")
+                     .arg(QLocale::c().formattedDataSize(attempt.peakMemoryKiB * 1024, 1,
+                                                         QLocale::DataSizeTraditionalFormat));
         o << '\n';
         if (!attempt.error.isEmpty())
             o << "  error: " << printable(attempt.error) << '\n';
@@ -369,6 +363,20 @@ int runShow(const QString &dbPath, const QStringList &arguments)
             for (const QString &text : lines.mid(std::max<qsizetype>(0, lines.size() - 10)))
                 o << "  | " << text << '\n';
         }
+    }
+    if (!actions.isEmpty())
+        o << "\nOperator actions:\n";
+    for (const OperatorActionRecord &action : actions) {
+        o << "  " << localTime(action.at) << "  " << action.user << "  " << action.action;
+        const QJsonValue previous = action.detail.toObject().value(QStringLiteral("previous_payload"));
+        if (!previous.isUndefined()) {
+            QString text =
+                QString::fromUtf8(QJsonDocument(QJsonArray{previous}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+            if (text.size() > 200)
+                text = text.left(199) + QChar(0x2026);
+            o << " (previous payload: " << printable(text) << ')';
+        }
+        o << '\n';
     }
     o.flush();
     return ExitOk;

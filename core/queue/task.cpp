@@ -126,6 +126,18 @@ QJsonObject AttemptRecord::toJson() const
         {QStringLiteral("exit_code"), exitCode >= 0 ? QJsonValue(exitCode) : QJsonValue()},
         {QStringLiteral("error"), error.isEmpty() ? QJsonValue() : QJsonValue(error)},
         {QStringLiteral("output"), output.isEmpty() ? QJsonValue() : QJsonValue(output)},
+        {QStringLiteral("cpu_ms"), cpuTimeMs >= 0 ? QJsonValue(cpuTimeMs) : QJsonValue()},
+        {QStringLiteral("peak_memory_kib"), peakMemoryKiB >= 0 ? QJsonValue(peakMemoryKiB) : QJsonValue()},
+    };
+}
+
+QJsonObject OperatorActionRecord::toJson() const
+{
+    return {
+        {QStringLiteral("at"), timeOrNull(at)},
+        {QStringLiteral("user"), user},
+        {QStringLiteral("action"), action},
+        {QStringLiteral("detail"), detail},
     };
 }
 

@@ -74,6 +74,20 @@ struct AttemptRecord
     int exitCode = -1;
     QString error;
     QString output;
+    qint64 cpuTimeMs = -1;     // processes: user + system CPU time; -1 when not known
+    qint64 peakMemoryKiB = -1; // processes: peak resident memory; -1 when not known
+
+    QJsonObject toJson() const;
+};
+
+// Something an operator did to a task (retry, edit-payload-retry, delete, cancel), for the audit
+// trail of `task show` and the GUI.
+struct OperatorActionRecord
+{
+    QDateTime at;
+    QString user;
+    QString action;
+    QJsonValue detail; // e.g. {"previous_payload": ...}; null when none
 
     QJsonObject toJson() const;
 };

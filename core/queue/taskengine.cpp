@@ -56,17 +56,47 @@ QDateTime fromMs(qint64 ms)
 }
 
 // Fire-and-forget write: the engine's state is already decided; the store follows. Failures are
-// logged (a full disk, say) and the task's next run repairs the row.
+// logged by the writer (a full disk, say) and the task's next run repairs the row.
 void write(StoreWriter *writer, StoreWriter::Operation operation)
 {
-    // The continuation runs on the writer thread; logging is thread-safe.
-    writer->submit(std::move(operation)).then([](const StoreWriter::Result &result) {
-        if (!result.ok)
-            qCWarning(lcQueue, "a task's state was not stored: %s", qPrintable(result.error));
-    });
+    writer->post(std::move(operation));
 }
 
 } // namespace
+
+struct TaskEngine::Inbox
+{
+    struct Committed
+    {
+        Task task;
+        StoreWriter::Result result;
+    };
+    struct Finished
+    {
+        qint64 taskId;
+        AttemptOutcome outcome;
+        qint64 finishedAtMs;
+    };
+
+    // From any thread: adds to the inbox, and asks the engine to drain it unless that is pending.
+    template<typename Add>
+    void deliver(Add add)
+    {
+        QMutexLocker locker(&mutex);
+        add(*this);
+        if (engine && !drainScheduled) {
+            drainScheduled = true;
+            // Under the mutex: the engine's destructor clears `engine` under it first.
+            QMetaObject::invokeMethod(engine, &TaskEngine::drainInbox, Qt::QueuedConnection);
+        }
+    }
+
+    QMutex mutex;
+    TaskEngine *engine = nullptr;
+    bool drainScheduled = false;
+    std::vector<Committed> committed;
+    std::vector<Finished> finished;
+};
 
 TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clock *clock, Options options,
                        QObject *parent)
@@ -82,7 +112,10 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     , m_pollTimer(new QTimer(this))
     , m_shutdownTimer(new QTimer(this))
     , m_random(m_options.randomSeed ? m_options.randomSeed : QRandomGenerator::global()->generate())
+    , m_inbox(std::make_shared<Inbox>())
+    , m_encodeCache(std::make_unique<TaskEncodeCache>())
 {
+    m_inbox->engine = this;
     static std::atomic<int> serial{0};
     m_readerName = QStringLiteral("taskdeck-engine-reader-%1").arg(++serial);
     m_pool->setMaxThreadCount(m_workers);
@@ -92,7 +125,6 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     connect(m_wakeTimer, &QTimer::timeout, this, &TaskEngine::wake);
     m_pollTimer->setInterval(m_options.pollIntervalMs);
     connect(m_pollTimer, &QTimer::timeout, this, [this] {
-        loadNewTasks();
         handleRequests();
         wake();
     });
@@ -110,6 +142,10 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
 
 TaskEngine::~TaskEngine()
 {
+    {
+        QMutexLocker locker(&m_inbox->mutex);
+        m_inbox->engine = nullptr;
+    }
     for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
         if (it->running)
             it->context->cancel();
@@ -144,26 +180,23 @@ bool TaskEngine::start(QString *error)
     if (!reader.isValid())
         return false;
     m_started = true;
+    // Requests older than this start are answered by loading every waiting task.
     m_lastRequestId = TaskRepository(QSqlDatabase::database(m_readerName, false)).lastRequestId();
-    loadNewTasks();
+    loadWaitingTasks();
     m_pollTimer->start();
     wake();
     return true;
 }
 
-void TaskEngine::loadNewTasks()
+void TaskEngine::loadWaitingTasks()
 {
-    if (!m_started)
-        return;
     QString error;
-    const QList<Task> tasks =
-        TaskRepository(QSqlDatabase::database(m_readerName, false)).waitingAfter(m_lastSeenId, &error);
+    const QList<Task> tasks = TaskRepository(QSqlDatabase::database(m_readerName, false)).waitingAfter(0, &error);
     if (!error.isEmpty()) {
-        qCWarning(lcQueue, "cannot read new tasks: %s", qPrintable(error));
+        qCWarning(lcQueue, "cannot read the waiting tasks: %s", qPrintable(error));
         return;
     }
     for (const Task &task : tasks) {
-        m_lastSeenId = std::max(m_lastSeenId, task.id);
         if (!m_entries.contains(task.id)) {
             admit(task);
             Q_EMIT taskQueued(task.id);
@@ -184,13 +217,21 @@ void TaskEngine::handleRequests()
         m_lastRequestId = request.id;
         if (request.kind == QLatin1String("cancel")) {
             cancel(request.taskId);
-        } else if (request.kind == QLatin1String("retry") && !m_entries.contains(request.taskId)) {
+        } else if (!m_entries.contains(request.taskId)) {
+            // "enqueued" by another process, or a dead task it queued again ("retry").
             const auto task = reader.find(request.taskId);
-            if (task && task->state == TaskState::Queued) {
+            if (task && isWaitingState(task->state)) {
                 admit(*task);
                 Q_EMIT taskQueued(task->id);
             }
         }
+    }
+    if (!requests.isEmpty()) {
+        // Handled: nobody else reads them (one engine per database).
+        const qint64 upTo = m_lastRequestId;
+        write(m_writer, [upTo](QSqlDatabase &db, QVariant *, QString *why) {
+            return TaskRepository(db).deleteRequestsUpTo(upTo, why);
+        });
     }
 }
 
@@ -217,31 +258,55 @@ bool TaskEngine::enqueue(const TaskSpec &spec, QString *error)
     }
     const QDateTime now = m_clock->now();
     ++m_inFlightEnqueues;
-    QFuture<StoreWriter::Result> future =
-        m_writer->submit([spec, now](QSqlDatabase &db, QVariant *value, QString *why) {
-            const auto id = TaskRepository(db).insert(spec, now, TaskRepository::Unlimited, why);
+    // What the engine will know of the task once it is committed; no need to read it back.
+    Task task;
+    task.spec = spec;
+    task.createdAt = now;
+    task.runAt = spec.notBefore.isValid() ? spec.notBefore : now;
+    task.spec.notBefore = task.runAt;
+    // The JSON columns are written here, not on the writer thread, which every task waits for.
+    m_writer->post(
+        [spec, now, encoded = TaskRepository::encode(spec, m_encodeCache.get())](QSqlDatabase &db, QVariant *value,
+                                                                                 QString *why) {
+            const auto id = TaskRepository(db).insert(spec, now, TaskRepository::Unlimited, why, &encoded);
             if (id)
                 *value = *id;
             return id.has_value();
+        },
+        [inbox = m_inbox, task](const StoreWriter::Result &result) {
+            inbox->deliver([&](Inbox &in) { in.committed.push_back({task, result}); });
         });
-    future.then(this, [this](const StoreWriter::Result &result) {
-        --m_inFlightEnqueues;
-        if (!result.ok)
-            qCWarning(lcQueue, "a task was not queued: %s", qPrintable(result.error));
-        // A group commit completes many enqueues at once: read the new rows once for all of them.
-        if (!m_loadPending) {
-            m_loadPending = true;
-            QMetaObject::invokeMethod(
-                this,
-                [this] {
-                    m_loadPending = false;
-                    loadNewTasks();
-                    wake();
-                },
-                Qt::QueuedConnection);
-        }
-    });
     return true;
+}
+
+void TaskEngine::drainInbox()
+{
+    std::vector<Inbox::Committed> committed;
+    std::vector<Inbox::Finished> finished;
+    {
+        QMutexLocker locker(&m_inbox->mutex);
+        committed.swap(m_inbox->committed);
+        finished.swap(m_inbox->finished);
+        m_inbox->drainScheduled = false;
+    }
+    for (Inbox::Committed &c : committed) {
+        --m_inFlightEnqueues;
+        if (!c.result.ok) {
+            qCWarning(lcQueue, "a task was not queued: %s", qPrintable(c.result.error));
+            continue;
+        }
+        c.task.id = c.result.value.toLongLong();
+        admit(c.task);
+        Q_EMIT taskQueued(c.task.id);
+    }
+    for (const Inbox::Finished &f : finished)
+        onAttemptFinished(f.taskId, f.outcome, f.finishedAtMs);
+    if (m_stopping) {
+        finishShutdownIfDone();
+        checkIdle();
+        return;
+    }
+    wake();
 }
 
 bool TaskEngine::cancel(qint64 taskId)
@@ -371,7 +436,7 @@ void TaskEngine::startTask(Entry &entry)
     const qint64 timeoutMs = task.spec.timeoutMs;
     const int graceMs = m_options.processGraceMs;
     HandlerRegistry *handlers = m_handlers;
-    m_pool->start([self, id, context, action, timeoutMs, graceMs, handlers, clock] {
+    m_pool->start([inbox = m_inbox, id, context, action, timeoutMs, graceMs, handlers, clock] {
         AttemptOutcome outcome;
         const QString type = action.value(QStringLiteral("type")).toString();
         if (type == QLatin1String("exec") || type == QLatin1String("shell")) {
@@ -404,13 +469,7 @@ void TaskEngine::startTask(Entry &entry)
             outcome.retryable = false;
         }
         const qint64 finishedAt = clock->now().toMSecsSinceEpoch();
-        QMetaObject::invokeMethod(
-            self,
-            [self, id, outcome, finishedAt] {
-                if (self)
-                    self->onAttemptFinished(id, outcome, finishedAt);
-            },
-            Qt::QueuedConnection);
+        inbox->deliver([&](Inbox &in) { in.finished.push_back({id, std::move(outcome), finishedAt}); });
     });
 
     if (timeoutMs > 0 && action.value(QStringLiteral("type")).toString() == QLatin1String("handler")) {
@@ -505,11 +564,6 @@ void TaskEngine::onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome,
         Q_EMIT taskDeadLettered(taskId, recorded.error);
         break;
     }
-    if (m_stopping) {
-        finishShutdownIfDone();
-        return;
-    }
-    wake();
 }
 
 void TaskEngine::resizePool()

@@ -21,6 +21,7 @@ namespace Taskdeck::Core {
 class Clock;
 class HandlerRegistry;
 class StoreWriter;
+struct TaskEncodeCache;
 
 // Runs the tasks of one database: claims waiting tasks by priority and age, runs them on a pool
 // of workers, retries failures with backoff and parks what keeps failing as dead letters.
@@ -111,12 +112,13 @@ private:
         }
     };
 
-    void loadNewTasks();
-    void handleRequests(); // retries and cancels other processes asked for
+    void loadWaitingTasks(); // at start
+    void handleRequests();   // tasks other processes queued, retried or cancelled
     void admit(const Task &task);
     void promoteDueTasks();
     void dispatch();
     void startTask(Entry &entry);
+    void drainInbox();
     void onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs);
     void onProgress(qint64 taskId, int percent, const QString &message);
     void armTimer();
@@ -140,19 +142,23 @@ private:
     QRandomGenerator m_random;
     QString m_readerName;
 
+    // Commits from the writer and ends of attempts from the workers, handed over in bulk: one
+    // event per burst instead of one per task.
+    struct Inbox;
+    std::shared_ptr<Inbox> m_inbox;
+    std::unique_ptr<TaskEncodeCache> m_encodeCache;
+
     QHash<qint64, Entry> m_entries;                // waiting and running
     std::multimap<qint64, qint64> m_future;        // run-at (ms) -> id, not yet due
     std::map<QString, std::set<ReadyKey>> m_ready; // per queue, due
     QHash<QString, int> m_runningPerQueue;
     QHash<qint64, int> m_running; // id -> attempt
-    qint64 m_lastSeenId = 0;
     qint64 m_lastRequestId = 0;
     int m_inFlightEnqueues = 0;
     bool m_started = false;
     bool m_stopping = false;
     bool m_wasIdle = false;
     bool m_stoppedEmitted = false;
-    bool m_loadPending = false;
 };
 
 } // namespace Taskdeck::Core

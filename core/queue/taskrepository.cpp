@@ -1,6 +1,6 @@
 #include "taskrepository.h"
 
-#include "store/statementcache.h"
+#include "store/sqlitestatement.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,6 +23,8 @@ QDateTime fromStored(const QVariant &value)
 
 QString compactJson(const QJsonValue &value)
 {
+    if (value.isNull())
+        return QStringLiteral("null");
     if (value.isObject())
         return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
     if (value.isArray())
@@ -94,8 +96,8 @@ QList<Task> collectTasks(QSqlQuery &query, QString *error)
 QList<AttemptRecord> TaskRepository::attempts(qint64 taskId, QString *error) const
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT number, started_at, finished_at, outcome, exit_code, error, output FROM "
-                                 "attempts WHERE task_id = ? ORDER BY id"));
+    query.prepare(QStringLiteral("SELECT number, started_at, finished_at, outcome, exit_code, error, output, cpu_ms, "
+                                 "peak_memory_kb FROM attempts WHERE task_id = ? ORDER BY id"));
     query.addBindValue(taskId);
     QList<AttemptRecord> records;
     if (!query.exec()) {
@@ -111,6 +113,8 @@ QList<AttemptRecord> TaskRepository::attempts(qint64 taskId, QString *error) con
         record.exitCode = query.value(4).isNull() ? -1 : query.value(4).toInt();
         record.error = query.value(5).toString();
         record.output = query.value(6).toString();
+        record.cpuTimeMs = query.value(7).isNull() ? -1 : query.value(7).toLongLong();
+        record.peakMemoryKiB = query.value(8).isNull() ? -1 : query.value(8).toLongLong();
         records.append(record);
     }
     return records;
@@ -179,7 +183,8 @@ int TaskRepository::countWaiting(QString *error) const
     return query.value(0).toInt();
 }
 
-std::optional<qint64> TaskRepository::insert(const TaskSpec &spec, const QDateTime &now, int capacity, QString *error)
+std::optional<qint64> TaskRepository::insert(const TaskSpec &spec, const QDateTime &now, int capacity, QString *error,
+                                             const EncodedSpec *encoded)
 {
     if (!spec.validate(error))
         return std::nullopt;
@@ -207,26 +212,40 @@ std::optional<qint64> TaskRepository::insert(const TaskSpec &spec, const QDateTi
             return std::nullopt;
         }
     }
-    QVariant id;
-    const QVariantList values{
-        spec.job.isEmpty() ? QVariant() : QVariant(spec.job),
-        compactJson(spec.action),
-        compactJson(spec.payload),
-        spec.queue,
-        spec.priority,
-        spec.retry.maxAttempts,
-        compactJson(retryPolicyToJson(spec.retry)),
-        (spec.notBefore.isValid() ? spec.notBefore : now).toMSecsSinceEpoch(),
-        spec.timeoutMs > 0 ? QVariant(spec.timeoutMs) : QVariant(),
-        spec.uniqueKey.isEmpty() ? QVariant() : QVariant(spec.uniqueKey),
-        now.toMSecsSinceEpoch(),
-    };
-    if (!execCached(QStringLiteral("INSERT INTO tasks (job, action, payload, queue, priority, state, attempts, "
-                                   "max_attempts, retry_policy, not_before, timeout_ms, unique_key, created_at) VALUES "
-                                   "(?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)"),
-                    values, error, &id))
+    const EncodedSpec &text = encoded ? *encoded : encode(spec);
+    SqliteStatement insert(m_db, "INSERT INTO tasks (job, action, payload, queue, priority, state, attempts, "
+                                 "max_attempts, retry_policy, not_before, timeout_ms, unique_key, created_at) VALUES "
+                                 "(?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)");
+    insert.bindIf(!spec.job.isEmpty(), spec.job)
+        .bind(text.action)
+        .bind(text.payload)
+        .bind(spec.queue)
+        .bind(spec.priority)
+        .bind(spec.retry.maxAttempts)
+        .bind(text.retryPolicy)
+        .bind((spec.notBefore.isValid() ? spec.notBefore : now).toMSecsSinceEpoch())
+        .bindIf(spec.timeoutMs > 0, spec.timeoutMs)
+        .bindIf(!spec.uniqueKey.isEmpty(), spec.uniqueKey)
+        .bind(now.toMSecsSinceEpoch());
+    if (!insert.exec(error))
         return std::nullopt;
-    return id.toLongLong();
+    return insert.lastInsertId();
+}
+
+TaskRepository::EncodedSpec TaskRepository::encode(const TaskSpec &spec, TaskEncodeCache *cache)
+{
+    if (!cache)
+        return {compactJson(spec.action), compactJson(spec.payload), compactJson(retryPolicyToJson(spec.retry))};
+    // Comparing shared QJsonObjects is a pointer comparison; equal ones are compared by value.
+    if (cache->actionText.isNull() || spec.action != cache->action) {
+        cache->action = spec.action;
+        cache->actionText = compactJson(spec.action);
+    }
+    if (!cache->retry || spec.retry != *cache->retry) {
+        cache->retry = spec.retry;
+        cache->retryText = compactJson(retryPolicyToJson(spec.retry));
+    }
+    return {cache->actionText, compactJson(spec.payload), cache->retryText};
 }
 
 std::optional<Task> TaskRepository::find(qint64 id, QString *error) const
@@ -273,57 +292,53 @@ QList<Task> TaskRepository::waitingAfter(qint64 afterId, QString *error) const
     return collectTasks(query, error);
 }
 
-bool TaskRepository::execCached(const QString &sql, const QVariantList &values, QString *error, QVariant *lastInsertId)
-{
-    bool prepared = false;
-    QSqlQuery &query = StatementCache::prepared(m_db, sql, &prepared);
-    if (!prepared)
-        return failWith(error, query.lastError().text());
-    for (qsizetype i = 0; i < values.size(); ++i)
-        query.bindValue(int(i), values.at(i));
-    if (!query.exec())
-        return failWith(error, query.lastError().text());
-    if (lastInsertId)
-        *lastInsertId = query.lastInsertId();
-    return true;
-}
-
 bool TaskRepository::markStarted(qint64 id, int attempt, const QDateTime &at, QString *error)
 {
-    return execCached(QStringLiteral("UPDATE tasks SET state = 'running', attempts = ?, started_at = ?, progress = 0, "
-                                     "progress_message = NULL WHERE id = ?"),
-                      {attempt, at.toMSecsSinceEpoch(), id}, error) &&
-           execCached(QStringLiteral("INSERT INTO attempts (task_id, number, started_at) VALUES (?, ?, ?)"),
-                      {id, attempt, at.toMSecsSinceEpoch()}, error);
+    const qint64 atMs = at.toMSecsSinceEpoch();
+    SqliteStatement task(m_db, "UPDATE tasks SET state = 'running', attempts = ?, started_at = ?, progress = 0, "
+                               "progress_message = NULL WHERE id = ?");
+    if (!task.bind(attempt).bind(atMs).bind(id).exec(error))
+        return false;
+    SqliteStatement record(m_db, "INSERT INTO attempts (task_id, number, started_at) VALUES (?, ?, ?)");
+    return record.bind(id).bind(attempt).bind(atMs).exec(error);
 }
 
 bool TaskRepository::markAttemptEnded(qint64 id, int attempt, TaskState state, const QString &outcomeName,
                                       const AttemptOutcome &outcome, const QDateTime &at, const QDateTime &runAgainAt,
                                       QString *error)
 {
-    const auto orNull = [](bool present, const QVariant &value) { return present ? value : QVariant(); };
+    const qint64 atMs = at.toMSecsSinceEpoch();
     const QString stateName = taskStateName(state);
-    return execCached(
-               QStringLiteral("UPDATE tasks SET state = ?, finished_at = ?, not_before = COALESCE(?, not_before), "
-                              "last_error = ?, progress = CASE WHEN ? = 'succeeded' THEN 100 ELSE progress END "
-                              "WHERE id = ?"),
-               {stateName, orNull(isFinalState(state), at.toMSecsSinceEpoch()),
-                orNull(runAgainAt.isValid(), runAgainAt.toMSecsSinceEpoch()),
-                orNull(!outcome.error.isEmpty(), outcome.error), stateName, id},
-               error) &&
-           execCached(QStringLiteral("UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
-                                     "output = ? WHERE task_id = ? AND number = ? AND finished_at IS NULL"),
-                      {at.toMSecsSinceEpoch(), outcomeName, orNull(outcome.exitCode >= 0, outcome.exitCode),
-                       orNull(!outcome.error.isEmpty(), outcome.error),
-                       orNull(!outcome.output.isEmpty(), outcome.output), id, attempt},
-                      error);
+    SqliteStatement task(m_db, "UPDATE tasks SET state = ?1, finished_at = ?2, not_before = COALESCE(?3, not_before), "
+                               "last_error = ?4, progress = CASE WHEN ?1 = 'succeeded' THEN 100 ELSE progress END "
+                               "WHERE id = ?5");
+    task.bind(stateName)
+        .bindIf(isFinalState(state), atMs)
+        .bindIf(runAgainAt.isValid(), runAgainAt.isValid() ? runAgainAt.toMSecsSinceEpoch() : 0)
+        .bindIf(!outcome.error.isEmpty(), outcome.error)
+        .bind(id);
+    if (!task.exec(error))
+        return false;
+    SqliteStatement record(m_db, "UPDATE attempts SET finished_at = ?, outcome = ?, exit_code = ?, error = ?, "
+                                 "output = ?, cpu_ms = ?, peak_memory_kb = ? WHERE task_id = ? AND number = ? AND "
+                                 "finished_at IS NULL");
+    return record.bind(atMs)
+        .bind(outcomeName)
+        .bindIf(outcome.exitCode >= 0, outcome.exitCode)
+        .bindIf(!outcome.error.isEmpty(), outcome.error)
+        .bindIf(!outcome.output.isEmpty(), outcome.output)
+        .bindIf(outcome.cpuTimeMs >= 0, outcome.cpuTimeMs)
+        .bindIf(outcome.peakMemoryKiB >= 0, outcome.peakMemoryKiB)
+        .bind(id)
+        .bind(attempt)
+        .exec(error);
 }
 
 bool TaskRepository::markProgress(qint64 id, int percent, const QString &message, QString *error)
 {
-    return execCached(
-        QStringLiteral("UPDATE tasks SET progress = ?, progress_message = ? WHERE id = ? AND state = 'running'"),
-        {percent, message.isEmpty() ? QVariant() : QVariant(message), id}, error);
+    SqliteStatement update(m_db,
+                           "UPDATE tasks SET progress = ?, progress_message = ? WHERE id = ? AND state = 'running'");
+    return update.bind(percent).bindIf(!message.isEmpty(), message).bind(id).exec(error);
 }
 
 bool TaskRepository::markCancelledWhileWaiting(qint64 id, const QDateTime &at, QString *error)
@@ -444,8 +459,10 @@ QList<qint64> TaskRepository::retryDead(const QList<qint64> &ids, const QString 
     }
     for (qint64 id : chosen) {
         QSqlQuery update(m_db);
-        update.prepare(QStringLiteral("UPDATE tasks SET state = 'queued', attempts = 0, interruptions = 0, "
-                                      "not_before = ?, finished_at = NULL, last_error = NULL WHERE id = ?"));
+        update.prepare(
+            QStringLiteral("UPDATE tasks SET state = 'queued', attempts = 0, interruptions = 0, "
+                           "not_before = ?, started_at = NULL, finished_at = NULL, last_error = NULL, progress = 0, "
+                           "progress_message = NULL WHERE id = ?"));
         update.addBindValue(now.toMSecsSinceEpoch());
         update.addBindValue(id);
         if (!update.exec() || !recordAction(m_db, now, user, QStringLiteral("retry"), id, QString(), error) ||
@@ -456,6 +473,54 @@ QList<qint64> TaskRepository::retryDead(const QList<qint64> &ids, const QString 
         }
     }
     return chosen;
+}
+
+bool TaskRepository::retryDeadWithPayload(qint64 id, const QJsonValue &payload, const QDateTime &now,
+                                          const QString &user, QString *error)
+{
+    const auto task = find(id, error);
+    if (!task)
+        return false;
+    if (task->state != TaskState::Dead)
+        return failWith(error, QStringLiteral("task %1 is %2, not dead").arg(id).arg(taskStateName(task->state)));
+    // The payload it had is kept in the operator's record: an edit loses nothing.
+    const QString detail = compactJson(QJsonObject{{QStringLiteral("previous_payload"), task->spec.payload}});
+    QSqlQuery update(m_db);
+    update.prepare(
+        QStringLiteral("UPDATE tasks SET state = 'queued', attempts = 0, interruptions = 0, payload = ?, "
+                       "not_before = ?, started_at = NULL, finished_at = NULL, last_error = NULL, progress = 0, "
+                       "progress_message = NULL WHERE id = ?"));
+    update.addBindValue(compactJson(payload));
+    update.addBindValue(now.toMSecsSinceEpoch());
+    update.addBindValue(id);
+    if (!update.exec())
+        return failWith(error, update.lastError().text());
+    return recordAction(m_db, now, user, QStringLiteral("edit-payload-retry"), id, detail, error) &&
+           addRequest(m_db, now, QStringLiteral("retry"), id, error);
+}
+
+QList<OperatorActionRecord> TaskRepository::operatorActions(qint64 taskId, QString *error) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(
+        QStringLiteral("SELECT at, user, action, detail FROM operator_actions WHERE task_id = ? ORDER BY id"));
+    query.addBindValue(taskId);
+    QList<OperatorActionRecord> actions;
+    if (!query.exec()) {
+        failWith(error, query.lastError().text());
+        return actions;
+    }
+    while (query.next()) {
+        OperatorActionRecord record;
+        record.at = fromStored(query.value(0));
+        record.user = query.value(1).toString();
+        record.action = query.value(2).toString();
+        if (!query.value(3).isNull())
+            record.detail = parseJson(query.value(3).toString());
+        actions.append(record);
+    }
+    return actions;
 }
 
 QList<qint64> TaskRepository::deleteDead(const QList<qint64> &ids, const QDateTime &now, const QString &user,
@@ -510,6 +575,17 @@ QList<TaskRepository::EngineRequest> TaskRepository::requestsAfter(qint64 afterI
     while (query.next())
         requests.append({query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toLongLong()});
     return requests;
+}
+
+bool TaskRepository::announceEnqueued(qint64 id, const QDateTime &now, QString *error)
+{
+    return addRequest(m_db, now, QStringLiteral("enqueued"), id, error);
+}
+
+bool TaskRepository::deleteRequestsUpTo(qint64 id, QString *error)
+{
+    SqliteStatement remove(m_db, "DELETE FROM engine_requests WHERE id <= ?");
+    return remove.bind(id).exec(error);
 }
 
 qint64 TaskRepository::lastRequestId() const

@@ -10,6 +10,16 @@
 
 namespace Taskdeck::Core {
 
+// The last action and retry policy written, and their text: a job's tasks share them, and
+// writing JSON is most of what an enqueue costs the engine's thread.
+struct TaskEncodeCache
+{
+    QJsonObject action;
+    QString actionText;
+    std::optional<RetryPolicy> retry;
+    QString retryText;
+};
+
 // The SQL behind tasks, on a connection the caller owns: the writer's (inside a StoreWriter
 // operation) or a reader's. Prepared statements with bound values only.
 class TaskRepository
@@ -25,7 +35,16 @@ public:
     // Inserts a queued task. Fails without writing when `capacity` tasks already wait
     // ("queue is full (100000 tasks waiting)") or the unique key is taken by a waiting or running
     // task. Returns the new id.
-    std::optional<qint64> insert(const TaskSpec &spec, const QDateTime &now, int capacity, QString *error);
+    // `encoded`: the spec's JSON columns, when the caller wrote them beforehand (off the writer thread).
+    struct EncodedSpec
+    {
+        QString action;
+        QString payload;
+        QString retryPolicy;
+    };
+    static EncodedSpec encode(const TaskSpec &spec, TaskEncodeCache *cache = nullptr);
+    std::optional<qint64> insert(const TaskSpec &spec, const QDateTime &now, int capacity, QString *error,
+                                 const EncodedSpec *encoded = nullptr);
 
     std::optional<Task> find(qint64 id, QString *error = nullptr) const;
     // Newest first; all states when `state` is empty. `limit` <= 0: no limit.
@@ -53,6 +72,11 @@ public:
     // Retrying starts the attempts again and keeps the history.
     QList<qint64> retryDead(const QList<qint64> &ids, const QString &job, bool all, const QDateTime &now,
                             const QString &user, QString *error);
+    // One dead task queued again with a new payload; the old one is kept in the operator's record.
+    bool retryDeadWithPayload(qint64 id, const QJsonValue &payload, const QDateTime &now, const QString &user,
+                              QString *error);
+    // What operators did to a task, oldest first.
+    QList<OperatorActionRecord> operatorActions(qint64 taskId, QString *error = nullptr) const;
     QList<qint64> deleteDead(const QList<qint64> &ids, const QDateTime &now, const QString &user, QString *error);
     // Queued or retry_wait tasks are cancelled here; running ones are asked of the engine.
     // Returns false with the reason when the task cannot be cancelled.
@@ -65,6 +89,10 @@ public:
         qint64 taskId;
     };
     QList<EngineRequest> requestsAfter(qint64 afterId, QString *error) const;
+    // Tells a running engine about a task another process queued.
+    bool announceEnqueued(qint64 id, const QDateTime &now, QString *error);
+    // The engine forgets the requests it has handled (ids are never reused).
+    bool deleteRequestsUpTo(qint64 id, QString *error);
     qint64 lastRequestId() const;
 
     // Tasks found running when an engine starts were interrupted by a crash: their attempt is
@@ -73,9 +101,6 @@ public:
     int recoverInterrupted(const QDateTime &now, int maxInterruptions, QString *error);
 
 private:
-    // Runs `sql`, prepared once per connection, with `values` bound in order.
-    bool execCached(const QString &sql, const QVariantList &values, QString *error, QVariant *lastInsertId = nullptr);
-
     QSqlDatabase m_db;
 };
 

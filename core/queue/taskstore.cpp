@@ -43,10 +43,12 @@ std::optional<qint64> TaskStore::enqueue(const TaskSpec &spec, QString *error, i
         return std::nullopt;
     const QDateTime now = m_clock->now();
     const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *value, QString *why) {
-        const auto id = TaskRepository(db).insert(spec, now, capacity, why);
-        if (id)
-            *value = *id;
-        return id.has_value();
+        TaskRepository repository(db);
+        const auto id = repository.insert(spec, now, capacity, why);
+        if (!id || !repository.announceEnqueued(*id, now, why))
+            return false;
+        *value = *id;
+        return true;
     });
     if (!result.ok) {
         if (error)
@@ -118,6 +120,30 @@ std::optional<QList<qint64>> TaskStore::deleteDead(const QList<qint64> &ids, QSt
         },
         QStringLiteral("no task %1").arg(ids.value(0)), error);
     return ok ? std::optional<QList<qint64>>(changed) : std::nullopt;
+}
+
+bool TaskStore::retryDeadWithPayload(qint64 id, const QJsonValue &payload, QString *error)
+{
+    return runOperatorAction([&](TaskRepository &repository, const QDateTime &now, const QString &user,
+                                 QString *why) { return repository.retryDeadWithPayload(id, payload, now, user, why); },
+                             QStringLiteral("no task %1").arg(id), error);
+}
+
+std::optional<QList<OperatorActionRecord>> TaskStore::operatorActions(qint64 taskId, QString *error)
+{
+    if (!QFileInfo::exists(m_path))
+        return QList<OperatorActionRecord>();
+    if (!openReader(error))
+        return std::nullopt;
+    QString why;
+    QList<OperatorActionRecord> records =
+        TaskRepository(QSqlDatabase::database(m_readerName, false)).operatorActions(taskId, &why);
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    }
+    return records;
 }
 
 bool TaskStore::cancel(qint64 id, QString *error)

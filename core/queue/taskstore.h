@@ -44,7 +44,10 @@ public:
 
     // Operator actions: recorded with time and local user, and passed to a running engine.
     std::optional<QList<qint64>> retryDead(const QList<qint64> &ids, const QString &job, bool all, QString *error);
+    // One dead task again, with `payload` instead of the one it had (kept in the record).
+    bool retryDeadWithPayload(qint64 id, const QJsonValue &payload, QString *error);
     std::optional<QList<qint64>> deleteDead(const QList<qint64> &ids, QString *error);
+    std::optional<QList<OperatorActionRecord>> operatorActions(qint64 taskId, QString *error);
     bool cancel(qint64 id, QString *error);
 
     // The local user operator actions are recorded under.

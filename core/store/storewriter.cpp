@@ -2,6 +2,7 @@
 
 #include "database.h"
 
+#include <QLoggingCategory>
 #include <QMutex>
 #include <QPromise>
 #include <QSqlError>
@@ -10,6 +11,9 @@
 
 #include <atomic>
 #include <deque>
+#include <optional>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStore) // defined in database.cpp
 
 namespace Taskdeck::Core {
 
@@ -50,14 +54,29 @@ public:
         QMutexLocker locker(&m_mutex);
         if (!m_openError.isEmpty() || m_stopping) {
             locker.unlock();
-            promise.addResult(
-                Result{false, m_openError.isEmpty() ? QStringLiteral("the store is closing") : m_openError, {}});
+            promise.addResult(Result{false, closedError(), {}});
             promise.finish();
             return future;
         }
-        m_pending.push_back({std::move(operation), std::move(promise)});
+        m_pending.push_back({std::move(operation), std::move(promise), {}});
         m_changed.wakeAll();
         return future;
+    }
+
+    void post(Operation operation, Completion done)
+    {
+        QMutexLocker locker(&m_mutex);
+        if (!m_openError.isEmpty() || m_stopping) {
+            const Result closed{false, closedError(), {}};
+            locker.unlock();
+            if (done)
+                done(closed);
+            else
+                qCWarning(lcStore, "a write was dropped: %s", qPrintable(closed.error));
+            return;
+        }
+        m_pending.push_back({std::move(operation), std::nullopt, std::move(done)});
+        m_changed.wakeAll();
     }
 
     bool isOpen() const
@@ -99,19 +118,74 @@ private:
     struct Pending
     {
         Operation operation;
-        QPromise<Result> promise;
+        std::optional<QPromise<Result>> promise; // none: posted
+        Completion done;                         // posted: told of the result, if anyone asked
     };
+
+    QString closedError() const { return m_openError.isEmpty() ? QStringLiteral("the store is closing") : m_openError; }
+
+    // Runs the batch in one transaction. Optimistic first: no savepoints, which would cost two
+    // statements per write. Should a write fail, the whole transaction is rolled back and the
+    // batch runs again with a savepoint around each write, so that only the failing one is undone.
+    void runBatch(QSqlDatabase &db, std::deque<Pending> &batch, std::vector<Result> &results)
+    {
+        QString commitError;
+        for (const bool isolated : {false, true}) {
+            results.assign(batch.size(), Result{});
+            commitError.clear();
+            if (!m_control->exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+                commitError = QStringLiteral("cannot begin a transaction: ") + m_control->lastError().text();
+                break;
+            }
+            bool allOk = true;
+            for (size_t i = 0; i < batch.size(); ++i) {
+                Result &result = results[i];
+                if (isolated)
+                    m_savepoint->exec();
+                QString why;
+                result.ok = batch[i].operation(db, &result.value, &why);
+                if (!result.ok)
+                    result.error = why.isEmpty() ? QStringLiteral("the write failed") : why;
+                if (isolated) {
+                    if (!result.ok)
+                        m_rollbackTo->exec();
+                    m_release->exec();
+                } else if (!result.ok) {
+                    allOk = false;
+                    break;
+                }
+            }
+            if (!allOk) {
+                m_control->exec(QStringLiteral("ROLLBACK"));
+                continue; // again, isolated
+            }
+            if (!m_control->exec(QStringLiteral("COMMIT"))) {
+                commitError = QStringLiteral("cannot commit: ") + m_control->lastError().text();
+                m_control->exec(QStringLiteral("ROLLBACK"));
+            }
+            break;
+        }
+        if (!commitError.isEmpty()) {
+            for (Result &result : results)
+                result = Result{false, commitError, {}};
+        }
+    }
 
     void serve(QSqlDatabase &db)
     {
         QSqlQuery control(db);
-        // Prepared once: these run around every single write.
+        // Prepared once: these run around the writes of a batch that had a failure.
         QSqlQuery savepoint(db);
         QSqlQuery release(db);
         QSqlQuery rollbackTo(db);
         savepoint.prepare(QStringLiteral("SAVEPOINT op"));
         release.prepare(QStringLiteral("RELEASE op"));
         rollbackTo.prepare(QStringLiteral("ROLLBACK TO op"));
+        m_control = &control;
+        m_savepoint = &savepoint;
+        m_release = &release;
+        m_rollbackTo = &rollbackTo;
+        std::vector<Result> results;
         while (true) {
             std::deque<Pending> batch;
             {
@@ -122,42 +196,27 @@ private:
                     return;
                 batch.swap(m_pending);
             }
-            std::vector<Result> results(batch.size());
-            bool began = control.exec(QStringLiteral("BEGIN IMMEDIATE"));
-            for (size_t i = 0; i < batch.size() && began; ++i) {
-                Result &result = results[i];
-                // A savepoint each: one failing write does not undo the others in the batch.
-                savepoint.exec();
-                QString why;
-                result.ok = batch[i].operation(db, &result.value, &why);
-                if (result.ok) {
-                    release.exec();
-                } else {
-                    result.error = why.isEmpty() ? QStringLiteral("the write failed") : why;
-                    rollbackTo.exec();
-                    release.exec();
-                }
-            }
-            QString commitError;
-            if (!began) {
-                commitError = QStringLiteral("cannot begin a transaction: ") + control.lastError().text();
-            } else if (!control.exec(QStringLiteral("COMMIT"))) {
-                commitError = QStringLiteral("cannot commit: ") + control.lastError().text();
-                control.exec(QStringLiteral("ROLLBACK"));
-            }
+            runBatch(db, batch, results);
             commits.fetch_add(1, std::memory_order_relaxed);
             operations.fetch_add(qint64(batch.size()), std::memory_order_relaxed);
             for (size_t i = 0; i < batch.size(); ++i) {
-                Result result = std::move(results[i]);
-                if (!commitError.isEmpty())
-                    result = Result{false, commitError, {}};
-                batch[i].promise.addResult(std::move(result));
-                batch[i].promise.finish();
+                if (batch[i].promise) {
+                    batch[i].promise->addResult(std::move(results[i]));
+                    batch[i].promise->finish();
+                } else if (batch[i].done) {
+                    batch[i].done(results[i]);
+                } else if (!results[i].ok) {
+                    qCWarning(lcStore, "a write failed: %s", qPrintable(results[i].error));
+                }
             }
         }
     }
 
     const bool m_fullSync;
+    QSqlQuery *m_control = nullptr;
+    QSqlQuery *m_savepoint = nullptr;
+    QSqlQuery *m_release = nullptr;
+    QSqlQuery *m_rollbackTo = nullptr;
     mutable QMutex m_mutex;
     QWaitCondition m_changed;
     std::deque<Pending> m_pending;
@@ -195,6 +254,11 @@ QString StoreWriter::path() const
 QFuture<StoreWriter::Result> StoreWriter::submit(Operation operation)
 {
     return m_thread->submit(std::move(operation));
+}
+
+void StoreWriter::post(Operation operation, Completion done)
+{
+    m_thread->post(std::move(operation), std::move(done));
 }
 
 StoreWriter::Result StoreWriter::run(Operation operation)

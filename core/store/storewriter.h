@@ -28,7 +28,8 @@ public:
         QVariant value; // whatever the operation returned, e.g. a new row's id
     };
     // Runs on the writer thread inside the batch's transaction. Returns false and sets *error to
-    // roll back only its own changes.
+    // roll back only its own changes. It may run more than once (when another write of its batch
+    // failed, the batch runs again), so it must change nothing but the database and *value.
     using Operation = std::function<bool(QSqlDatabase &db, QVariant *value, QString *error)>;
 
     struct Statistics
@@ -46,6 +47,11 @@ public:
     QString path() const;
 
     QFuture<Result> submit(Operation operation);
+    // Called on the writer thread once the write's batch is committed (or has failed).
+    using Completion = std::function<void(const Result &result)>;
+    // Submits a write without a QFuture: cheaper than submit(), for the engine's stream of state
+    // changes. Without `done`, a failure is logged ("taskdeck.core.store").
+    void post(Operation operation, Completion done = {});
     // Submits and waits: for worker threads and command-line tools, never the GUI thread.
     Result run(Operation operation);
 

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void untilIdleWaitsForRetriesAndExitsZero();
     void deadLettersAreRetriedFromTheCommandLineWhileTheEngineRuns();
     void cancelFromTheCommandLineStopsARunningTask();
+    void aDeadTaskRunsAgainWithAnEditedPayload();
 
 private:
     int countInState(const QString &db, TaskState state);
@@ -206,6 +207,51 @@ void TestServe::deadLettersAreRetriedFromTheCommandLineWhileTheEngineRuns()
     QCOMPARE(remove.err, QStringLiteral("taskdeckctl: task 1 is succeeded, not dead\n"));
     serve.terminate();
     QVERIFY(serve.waitForFinished(30000));
+}
+
+void TestServe::aDeadTaskRunsAgainWithAnEditedPayload()
+{
+    const QString db = m_dir.filePath(QStringLiteral("edit.db"));
+    const QString id =
+        ctl({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("enqueue"), QStringLiteral("--shell"),
+             QStringLiteral(R"(test "$TASKDECK_PAYLOAD" = '{"ok":true}')"), QStringLiteral("--payload"),
+             QStringLiteral(R"({"ok":false})"), QStringLiteral("--max-attempts"), QStringLiteral("1")})
+            .out.trimmed();
+    QCOMPARE(id, QStringLiteral("1"));
+    QProcess serve;
+    serve.start(m_program, {QStringLiteral("--db"), db, QStringLiteral("serve"), QStringLiteral("--quiet")});
+    QVERIFY(serve.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(countInState(db, TaskState::Dead), 1, 30000);
+
+    const Result retry = ctl({QStringLiteral("--db"), db, QStringLiteral("dlq"), QStringLiteral("retry"), id,
+                              QStringLiteral("--payload"), QStringLiteral(R"({"ok": true})")});
+    QCOMPARE(retry.err, QString());
+    QCOMPARE(retry.exitCode, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(countInState(db, TaskState::Succeeded), 1, 30000);
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(30000));
+
+    const Result show =
+        ctl({QStringLiteral("--db"), db, QStringLiteral("task"), QStringLiteral("show"), id, QStringLiteral("--json")});
+    const QJsonObject task = QJsonDocument::fromJson(show.out.toUtf8()).object();
+    QCOMPARE(task.value(QStringLiteral("payload")).toObject().value(QStringLiteral("ok")).toBool(false), true);
+    const QJsonArray history = task.value(QStringLiteral("history")).toArray();
+    QCOMPARE(history.size(), 2); // the failed attempt is kept
+    QCOMPARE(history.at(0).toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("failed"));
+    QVERIFY(history.at(0).toObject().value(QStringLiteral("cpu_ms")).toInteger(-1) >= 0);
+    QCOMPARE(history.at(1).toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("succeeded"));
+    const QJsonArray actions = task.value(QStringLiteral("operator_actions")).toArray();
+    QCOMPARE(actions.size(), 1);
+    const QJsonObject action = actions.first().toObject();
+    QCOMPARE(action.value(QStringLiteral("action")).toString(), QStringLiteral("edit-payload-retry"));
+    QCOMPARE(action.value(QStringLiteral("user")).toString(), TaskStore::localUser());
+    QCOMPARE(action.value(QStringLiteral("detail"))
+                 .toObject()
+                 .value(QStringLiteral("previous_payload"))
+                 .toObject()
+                 .value(QStringLiteral("ok"))
+                 .toBool(true),
+             false);
 }
 
 void TestServe::cancelFromTheCommandLineStopsARunningTask()

@@ -172,6 +172,31 @@ void TestTaskdeckctl::badInputExitsTwoWithOneLineNamingTheProblem_data()
     QTest::newRow("unknown global option") << QStringList{QStringLiteral("--frob")}
                                            << QStringLiteral("taskdeckctl: unknown option '--frob' (see: taskdeckctl "
                                                              "--help)");
+    const QString dlq = QStringLiteral("dlq");
+    const QString retry = QStringLiteral("retry");
+    const QString payload = QStringLiteral("--payload");
+    QTest::newRow("malformed edited payload")
+        << QStringList{dlq, retry, QStringLiteral("4"), payload, QStringLiteral("{\"a\":")}
+        << QStringLiteral("taskdeckctl: --payload: malformed JSON at character 6: object is missing after a comma");
+    QTest::newRow("edited payload for two tasks")
+        << QStringList{dlq, retry, QStringLiteral("4"), QStringLiteral("5"), payload, QStringLiteral("{}")}
+        << QStringLiteral("taskdeckctl: a new payload goes with one task id");
+    QTest::newRow("edited payload for all")
+        << QStringList{dlq, retry, QStringLiteral("--all"), payload, QStringLiteral("{}")}
+        << QStringLiteral("taskdeckctl: a new payload goes with one task id");
+    QTest::newRow("payload twice") << QStringList{dlq,
+                                                  retry,
+                                                  QStringLiteral("4"),
+                                                  payload,
+                                                  QStringLiteral("{}"),
+                                                  QStringLiteral("--payload-file"),
+                                                  QStringLiteral("/nonexistent")}
+                                   << QStringLiteral(
+                                          "taskdeckctl: dlq retry takes --payload or --payload-file, not both");
+    QTest::newRow("missing payload file")
+        << QStringList{dlq, retry, QStringLiteral("4"), QStringLiteral("--payload-file"),
+                       QStringLiteral("/nonexistent/p.json")}
+        << QStringLiteral("taskdeckctl: --payload-file /nonexistent/p.json: No such file or directory");
 }
 
 void TestTaskdeckctl::badInputExitsTwoWithOneLineNamingTheProblem()

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void newDatabaseIsOwnerOnlyWithWalAndCurrentSchema();
     void existingWideFileIsTightened();
     void everyEarlierSchemaVersionMigrates();
+    void version3KeepsTasksAttemptsAndRequests();
     void newerSchemaIsRefusedAndLeftAlone();
     void notADatabaseIsReportedByPath();
     void readersCannotWrite();
@@ -115,6 +116,54 @@ void TestDatabase::everyEarlierSchemaVersionMigrates()
         }
         Database::close(name);
     }
+}
+
+void TestDatabase::version3KeepsTasksAttemptsAndRequests()
+{
+    const QString path = m_dir.filePath(QStringLiteral("requests.db"));
+    const QString name = QStringLiteral("requests");
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QVERIFY2(Database::createSchemaAtVersion(db, 2, &error), qPrintable(error));
+        QVERIFY(QSqlQuery(db).exec(
+            QStringLiteral("INSERT INTO engine_requests (id, at, kind, task_id) VALUES (7, 1, 'cancel', 3)")));
+        QVERIFY(QSqlQuery(db).exec(QStringLiteral(
+            "INSERT INTO tasks (id, action, state, max_attempts, retry_policy, not_before, created_at, last_error) "
+            "VALUES (3, '{}', 'dead', 5, '{}', 1, 1, 'boom')")));
+        QVERIFY(QSqlQuery(db).exec(
+            QStringLiteral("INSERT INTO attempts (task_id, number, started_at, outcome) VALUES (3, 1, 1, 'failed')")));
+    }
+    Database::close(name);
+    {
+        QSqlDatabase db = Database::open(path, name, Database::Access::ReadWrite, &error);
+        QVERIFY2(db.isValid(), qPrintable(error));
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("SELECT id, kind, task_id FROM engine_requests")));
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toInt(), 7);
+        QCOMPARE(query.value(1).toString(), QStringLiteral("cancel"));
+        QCOMPARE(query.value(2).toInt(), 3);
+        QVERIFY(query.exec(QStringLiteral("DELETE FROM engine_requests")));
+        QVERIFY(
+            query.exec(QStringLiteral("INSERT INTO engine_requests (at, kind, task_id) VALUES (2, 'enqueued', 4)")));
+        QCOMPARE(query.lastInsertId().toInt(), 8);
+        QVERIFY(!query.exec(QStringLiteral("INSERT INTO engine_requests (at, kind, task_id) VALUES (2, 'other', 4)")));
+        // The rebuilt tasks table kept its rows, its constraints and the attempts' foreign key.
+        QVERIFY(query.exec(QStringLiteral("SELECT state, last_error FROM tasks WHERE id = 3")));
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toString(), QStringLiteral("dead"));
+        QCOMPARE(query.value(1).toString(), QStringLiteral("boom"));
+        QVERIFY(!query.exec(QStringLiteral("UPDATE tasks SET state = 'lost' WHERE id = 3")));
+        QVERIFY(query.exec(QStringLiteral("PRAGMA foreign_keys")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 1);
+        QVERIFY(query.exec(QStringLiteral("DELETE FROM tasks WHERE id = 3")));
+        QVERIFY(query.exec(QStringLiteral("SELECT COUNT(*) FROM attempts")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 0);
+    }
+    Database::close(name);
 }
 
 void TestDatabase::newerSchemaIsRefusedAndLeftAlone()

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void shutdownQueuesRunningTasksAgain();
     void progressIsThrottled();
     void tasksQueuedByAnotherProcessArePickedUp();
+    void aTaskReusingADeletedIdIsPickedUp();
     void httpTaskRunsOnAWorkerAndRecordsTheResponse();
     void autoWorkersGrowWhileABacklogWaitsAndShrinkAfter();
 
@@ -392,6 +393,26 @@ void TestTaskEngine::tasksQueuedByAnotherProcessArePickedUp()
     const qint64 id = enqueueDirect(handlerSpec(QStringLiteral("noop"))); // as taskdeckctl would
     QVERIFY(succeeded.wait(5000));
     QCOMPARE(succeeded.first().first().toLongLong(), id);
+}
+
+void TestTaskEngine::aTaskReusingADeletedIdIsPickedUp()
+{
+    // SQLite gives a deleted newest row's id to the next insert: the engine must not take it
+    // for one it has already seen.
+    auto engine = makeEngine(options([](TaskEngine::Options &o) { o.pollIntervalMs = 20; }));
+    QSignalSpy succeeded(engine.get(), &TaskEngine::taskSucceeded);
+    QSignalSpy dead(engine.get(), &TaskEngine::taskDeadLettered);
+    QString error;
+    QVERIFY(engine->start(&error));
+    const qint64 first = enqueueDirect(handlerSpec(QStringLiteral("no-such-handler")));
+    QVERIFY(dead.wait(5000));
+    TaskStore store(m_path, &m_clock);
+    QVERIFY2(store.deleteDead({first}, &error), qPrintable(error));
+    const qint64 second = enqueueDirect(handlerSpec(QStringLiteral("noop")));
+    QCOMPARE(second, first);
+    QVERIFY(succeeded.wait(5000));
+    QCOMPARE(succeeded.first().first().toLongLong(), second);
+    QCOMPARE(stored(second).state, TaskState::Succeeded);
 }
 
 void TestTaskEngine::httpTaskRunsOnAWorkerAndRecordsTheResponse()

@@ -1,9 +1,14 @@
 #include "actions/actionspec.h"
+#include "actions/builtinhandlers.h"
+#include "actions/handlerregistry.h"
 #include "clock.h"
+#include "queue/taskengine.h"
 #include "queue/taskstore.h"
+#include "store/storewriter.h"
 
 #include <QFileInfo>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -33,6 +38,7 @@ private Q_SLOTS:
     void invalidSpecsWriteNothing_data();
     void invalidSpecsWriteNothing();
     void aMissingFileReadsAsEmptyAndIsNotCreated();
+    void aDeadTaskIsRetriedWithAnEditedPayloadAndTheOldOneIsKept();
 
 private:
     QString freshPath() { return m_dir.filePath(QStringLiteral("db-%1.sqlite").arg(++m_serial)); }
@@ -173,6 +179,58 @@ void TestTaskStore::aMissingFileReadsAsEmptyAndIsNotCreated()
     QVERIFY(!store.find(1, &error));
     QCOMPARE(error, QStringLiteral("no task 1"));
     QVERIFY(!QFileInfo::exists(path));
+}
+
+void TestTaskStore::aDeadTaskIsRetriedWithAnEditedPayloadAndTheOldOneIsKept()
+{
+    const QString path = freshPath();
+    TaskStore store(path, &m_clock);
+    QString error;
+    TaskSpec spec;
+    spec.action = ActionSpec::handler(QStringLiteral("fail"));
+    spec.payload = QJsonObject{{QStringLiteral("error"), QStringLiteral("bad input")}};
+    spec.retry.maxAttempts = 1;
+    const auto id = store.enqueue(spec, &error);
+    QVERIFY2(id, qPrintable(error));
+    // Only dead tasks can be retried; nothing changes otherwise.
+    QVERIFY(!store.retryDeadWithPayload(*id, QJsonObject{}, &error));
+    QCOMPARE(error, QStringLiteral("task %1 is queued, not dead").arg(*id));
+    QVERIFY(!store.retryDeadWithPayload(*id + 1, QJsonObject{}, &error));
+    QCOMPARE(error, QStringLiteral("no task %1").arg(*id + 1));
+    QCOMPARE(store.find(*id, &error)->spec.payload, QJsonValue(spec.payload));
+
+    // Let an engine run it to its death.
+    {
+        StoreWriter writer(path);
+        HandlerRegistry handlers;
+        registerBuiltinHandlers(handlers);
+        TaskEngine engine(&writer, &handlers, &m_clock, {});
+        QSignalSpy dead(&engine, &TaskEngine::taskDeadLettered);
+        QVERIFY2(engine.start(&error), qPrintable(error));
+        QVERIFY(dead.wait(5000));
+    }
+    QCOMPARE(store.find(*id, &error)->state, TaskState::Dead);
+
+    m_clock.advance(60000);
+    const QJsonObject edited{{QStringLiteral("error"), QString()}, {QStringLiteral("fixed"), true}};
+    QVERIFY2(store.retryDeadWithPayload(*id, edited, &error), qPrintable(error));
+    const auto task = store.find(*id, &error);
+    QVERIFY(task);
+    QCOMPARE(task->state, TaskState::Queued);
+    QCOMPARE(task->attempts, 0);
+    QCOMPARE(task->spec.payload, QJsonValue(edited));
+    QVERIFY(!task->startedAt.isValid());
+    QVERIFY(task->lastError.isEmpty());
+    QCOMPARE(task->runAt, m_clock.now());
+    QCOMPARE(store.attempts(*id, &error)->size(), 1); // the failed attempt stays in the history
+
+    const auto actions = store.operatorActions(*id, &error);
+    QVERIFY2(actions, qPrintable(error));
+    QCOMPARE(actions->size(), 1);
+    QCOMPARE(actions->first().action, QStringLiteral("edit-payload-retry"));
+    QCOMPARE(actions->first().user, TaskStore::localUser());
+    QCOMPARE(actions->first().at, m_clock.now());
+    QCOMPARE(actions->first().detail.toObject().value(QStringLiteral("previous_payload")), QJsonValue(spec.payload));
 }
 
 QTEST_GUILESS_MAIN(TestTaskStore)
