@@ -114,6 +114,7 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     , m_random(m_options.randomSeed ? m_options.randomSeed : QRandomGenerator::global()->generate())
     , m_inbox(std::make_shared<Inbox>())
     , m_encodeCache(std::make_unique<TaskEncodeCache>())
+    , m_pendingWrites(std::make_shared<PendingWrites>())
 {
     m_inbox->engine = this;
     static std::atomic<int> serial{0};
@@ -279,6 +280,39 @@ bool TaskEngine::enqueue(const TaskSpec &spec, QString *error)
     return true;
 }
 
+// The state changes waiting for the writer. One writer operation at a time takes all of them:
+// while the writer is busy they gather, and an attempt that started and ended meanwhile is
+// written at once. Each change is handed over before the signal that announces it, so a write
+// submitted after the signal (a reader's barrier) is committed after it.
+struct TaskEngine::PendingWrites
+{
+    QMutex mutex;
+    std::vector<TaskWrite> writes;
+    bool operationQueued = false;
+};
+
+void TaskEngine::queueWrite(TaskWrite write)
+{
+    {
+        QMutexLocker locker(&m_pendingWrites->mutex);
+        m_pendingWrites->writes.push_back(std::move(write));
+        if (std::exchange(m_pendingWrites->operationQueued, true))
+            return;
+    }
+    // The writer may run an operation twice (when another write of its batch failed): the changes
+    // it takes are kept for that.
+    m_writer->post([pending = m_pendingWrites, taken = std::make_shared<std::optional<std::vector<TaskWrite>>>()](
+                       QSqlDatabase &db, QVariant *, QString *) {
+        if (!*taken) {
+            QMutexLocker locker(&pending->mutex);
+            *taken = std::exchange(pending->writes, {});
+            pending->operationQueued = false;
+        }
+        TaskRepository(db).apply(**taken);
+        return true;
+    });
+}
+
 void TaskEngine::drainInbox()
 {
     std::vector<Inbox::Committed> committed;
@@ -328,10 +362,11 @@ bool TaskEngine::cancel(qint64 taskId)
     }
     m_ready[it->task.spec.queue].erase(ReadyKey{it->task.spec.priority, it->runAtMs, taskId});
     m_entries.erase(it);
-    const QDateTime now = m_clock->now();
-    write(m_writer, [taskId, now](QSqlDatabase &db, QVariant *, QString *why) {
-        return TaskRepository(db).markCancelledWhileWaiting(taskId, now, why);
-    });
+    TaskWrite write;
+    write.kind = TaskWrite::Kind::CancelledWhileWaiting;
+    write.taskId = taskId;
+    write.atMs = nowMs();
+    queueWrite(std::move(write));
     Q_EMIT taskCancelled(taskId);
     checkIdle();
     return true;
@@ -399,10 +434,12 @@ void TaskEngine::startTask(Entry &entry)
     ++m_runningPerQueue[task.spec.queue];
 
     const qint64 id = task.id;
-    const QDateTime startedAt = fromMs(entry.startedAtMs);
-    write(m_writer, [id, attempt, startedAt](QSqlDatabase &db, QVariant *, QString *why) {
-        return TaskRepository(db).markStarted(id, attempt, startedAt, why);
-    });
+    TaskWrite started;
+    started.kind = TaskWrite::Kind::Started;
+    started.taskId = id;
+    started.attempt = attempt;
+    started.atMs = entry.startedAtMs;
+    queueWrite(std::move(started));
     Q_EMIT taskStarted(id, attempt);
 
     // Progress is throttled where it is produced, so a chatty task cannot flood the engine.
@@ -485,9 +522,12 @@ void TaskEngine::onProgress(qint64 taskId, int percent, const QString &message)
         return;
     it->task.progress = percent;
     it->task.progressMessage = message;
-    write(m_writer, [taskId, percent, message](QSqlDatabase &db, QVariant *, QString *why) {
-        return TaskRepository(db).markProgress(taskId, percent, message, why);
-    });
+    TaskWrite write;
+    write.kind = TaskWrite::Kind::Progress;
+    write.taskId = taskId;
+    write.percent = percent;
+    write.message = message;
+    queueWrite(std::move(write));
     Q_EMIT taskProgressed(taskId, percent, message);
 }
 
@@ -529,10 +569,16 @@ void TaskEngine::onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome,
         }
     }
 
-    write(m_writer,
-          [taskId, attempt, next, name, recorded, at, runAgainAt](QSqlDatabase &db, QVariant *, QString *why) {
-              return TaskRepository(db).markAttemptEnded(taskId, attempt, next, name, recorded, at, runAgainAt, why);
-          });
+    TaskWrite ended;
+    ended.kind = TaskWrite::Kind::Ended;
+    ended.taskId = taskId;
+    ended.attempt = attempt;
+    ended.atMs = finishedAtMs;
+    ended.state = next;
+    ended.outcomeName = name;
+    ended.outcome = recorded;
+    ended.runAgainAtMs = runAgainAt.isValid() ? runAgainAt.toMSecsSinceEpoch() : -1;
+    queueWrite(std::move(ended));
 
     switch (next) {
     case TaskState::Succeeded:

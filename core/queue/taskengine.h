@@ -22,6 +22,7 @@ class Clock;
 class HandlerRegistry;
 class StoreWriter;
 struct TaskEncodeCache;
+struct TaskWrite;
 
 // Runs the tasks of one database: claims waiting tasks by priority and age, runs them on a pool
 // of workers, retries failures with backoff and parks what keeps failing as dead letters.
@@ -119,6 +120,7 @@ private:
     void dispatch();
     void startTask(Entry &entry);
     void drainInbox();
+    void queueWrite(TaskWrite write);
     void onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs);
     void onProgress(qint64 taskId, int percent, const QString &message);
     void armTimer();
@@ -147,6 +149,8 @@ private:
     struct Inbox;
     std::shared_ptr<Inbox> m_inbox;
     std::unique_ptr<TaskEncodeCache> m_encodeCache;
+    struct PendingWrites;
+    std::shared_ptr<PendingWrites> m_pendingWrites;
 
     QHash<qint64, Entry> m_entries;                // waiting and running
     std::multimap<qint64, qint64> m_future;        // run-at (ms) -> id, not yet due

@@ -2,14 +2,18 @@
 
 #include "store/sqlitestatement.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QTimeZone>
 
 #include <algorithm>
+
+Q_LOGGING_CATEGORY(lcRepository, "taskdeck.core.queue.store", QtWarningMsg)
 
 namespace Taskdeck::Core {
 
@@ -339,6 +343,90 @@ bool TaskRepository::markProgress(qint64 id, int percent, const QString &message
     SqliteStatement update(m_db,
                            "UPDATE tasks SET progress = ?, progress_message = ? WHERE id = ? AND state = 'running'");
     return update.bind(percent).bindIf(!message.isEmpty(), message).bind(id).exec(error);
+}
+
+int TaskRepository::apply(const std::vector<TaskWrite> &writes)
+{
+    // The end of each attempt whose start is in `writes` too.
+    QHash<QPair<qint64, int>, size_t> ends;
+    for (size_t i = 0; i < writes.size(); ++i) {
+        if (writes[i].kind == TaskWrite::Kind::Ended)
+            ends.insert({writes[i].taskId, writes[i].attempt}, i);
+    }
+    std::vector<bool> done(writes.size(), false);
+    int failed = 0;
+    for (size_t i = 0; i < writes.size(); ++i) {
+        if (done[i])
+            continue;
+        const TaskWrite &write = writes[i];
+        QString error;
+        bool ok = true;
+        const auto runAgainAt = [](const TaskWrite &w) {
+            return w.runAgainAtMs >= 0 ? QDateTime::fromMSecsSinceEpoch(w.runAgainAtMs, QTimeZone::utc()) : QDateTime();
+        };
+        switch (write.kind) {
+        case TaskWrite::Kind::Started: {
+            const auto end = ends.constFind({write.taskId, write.attempt});
+            if (end != ends.cend() && *end > i) {
+                done[*end] = true;
+                ok = markAttemptRan(write.taskId, write.attempt, write.atMs, writes[*end], &error);
+            } else {
+                ok = markStarted(write.taskId, write.attempt,
+                                 QDateTime::fromMSecsSinceEpoch(write.atMs, QTimeZone::utc()), &error);
+            }
+            break;
+        }
+        case TaskWrite::Kind::Ended:
+            ok = markAttemptEnded(write.taskId, write.attempt, write.state, write.outcomeName, write.outcome,
+                                  QDateTime::fromMSecsSinceEpoch(write.atMs, QTimeZone::utc()), runAgainAt(write),
+                                  &error);
+            break;
+        case TaskWrite::Kind::Progress:
+            ok = markProgress(write.taskId, write.percent, write.message, &error);
+            break;
+        case TaskWrite::Kind::CancelledWhileWaiting:
+            ok = markCancelledWhileWaiting(write.taskId, QDateTime::fromMSecsSinceEpoch(write.atMs, QTimeZone::utc()),
+                                           &error);
+            break;
+        }
+        if (!ok) {
+            ++failed;
+            qCWarning(lcRepository, "the state of task %lld was not stored: %s", static_cast<long long>(write.taskId),
+                      qPrintable(error));
+        }
+    }
+    return failed;
+}
+
+bool TaskRepository::markAttemptRan(qint64 id, int attempt, qint64 startedAtMs, const TaskWrite &end, QString *error)
+{
+    const QString stateName = taskStateName(end.state);
+    SqliteStatement record(m_db, "INSERT INTO attempts (task_id, number, started_at, finished_at, outcome, exit_code, "
+                                 "error, output, cpu_ms, peak_memory_kb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    record.bind(id)
+        .bind(attempt)
+        .bind(startedAtMs)
+        .bind(end.atMs)
+        .bind(end.outcomeName)
+        .bindIf(end.outcome.exitCode >= 0, end.outcome.exitCode)
+        .bindIf(!end.outcome.error.isEmpty(), end.outcome.error)
+        .bindIf(!end.outcome.output.isEmpty(), end.outcome.output)
+        .bindIf(end.outcome.cpuTimeMs >= 0, end.outcome.cpuTimeMs)
+        .bindIf(end.outcome.peakMemoryKiB >= 0, end.outcome.peakMemoryKiB);
+    if (!record.exec(error))
+        return false;
+    SqliteStatement task(m_db, "UPDATE tasks SET state = ?1, attempts = ?2, started_at = ?3, finished_at = ?4, "
+                               "not_before = COALESCE(?5, not_before), last_error = ?6, "
+                               "progress = CASE WHEN ?1 = 'succeeded' THEN 100 ELSE 0 END, progress_message = NULL "
+                               "WHERE id = ?7");
+    return task.bind(stateName)
+        .bind(attempt)
+        .bind(startedAtMs)
+        .bindIf(isFinalState(end.state), end.atMs)
+        .bindIf(end.runAgainAtMs >= 0, end.runAgainAtMs)
+        .bindIf(!end.outcome.error.isEmpty(), end.outcome.error)
+        .bind(id)
+        .exec(error);
 }
 
 bool TaskRepository::markCancelledWhileWaiting(qint64 id, const QDateTime &at, QString *error)

@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 
 #include <optional>
+#include <vector>
 
 namespace Taskdeck::Core {
 
@@ -18,6 +19,24 @@ struct TaskEncodeCache
     QString actionText;
     std::optional<RetryPolicy> retry;
     QString retryText;
+};
+
+// One state change the engine made to a task, to be written.
+struct TaskWrite
+{
+    enum class Kind { Started, Ended, Progress, CancelledWhileWaiting };
+    Kind kind = Kind::Started;
+    qint64 taskId = 0;
+    int attempt = 0;
+    qint64 atMs = 0;
+    // Ended: where the task goes, how the attempt ended, when it runs again (-1: it does not).
+    TaskState state = TaskState::Queued;
+    QString outcomeName;
+    AttemptOutcome outcome;
+    qint64 runAgainAtMs = -1;
+    // Progress:
+    int percent = 0;
+    QString message;
 };
 
 // The SQL behind tasks, on a connection the caller owns: the writer's (inside a StoreWriter
@@ -65,6 +84,11 @@ public:
                           const AttemptOutcome &outcome, const QDateTime &at, const QDateTime &runAgainAt,
                           QString *error);
     bool markProgress(qint64 id, int percent, const QString &message, QString *error);
+    // Writes the engine's state changes in order. An attempt that started and ended within
+    // `writes` is written at once (one attempt row and one task update instead of four
+    // statements). A change that cannot be written is logged and skipped: the others still are,
+    // and the task's next run repairs its row. Returns how many failed.
+    int apply(const std::vector<TaskWrite> &writes);
     bool markCancelledWhileWaiting(qint64 id, const QDateTime &at, QString *error);
 
     // Operator actions, each recorded with time and local user in operator_actions and passed to
@@ -101,6 +125,9 @@ public:
     int recoverInterrupted(const QDateTime &now, int maxInterruptions, QString *error);
 
 private:
+    // A Started and an Ended of the same attempt, written together.
+    bool markAttemptRan(qint64 id, int attempt, qint64 startedAtMs, const TaskWrite &end, QString *error);
+
     QSqlDatabase m_db;
 };
 

@@ -406,6 +406,7 @@ void TestTaskEngine::aTaskReusingADeletedIdIsPickedUp()
     QVERIFY(engine->start(&error));
     const qint64 first = enqueueDirect(handlerSpec(QStringLiteral("no-such-handler")));
     QVERIFY(dead.wait(5000));
+    QCOMPARE(stored(first).state, TaskState::Dead); // committed, for the other connection to see
     TaskStore store(m_path, &m_clock);
     QVERIFY2(store.deleteDead({first}, &error), qPrintable(error));
     const qint64 second = enqueueDirect(handlerSpec(QStringLiteral("noop")));
