@@ -59,8 +59,8 @@ QString serveCommandSummary()
 int runServeCommand(const QString &dbPath, const QStringList &arguments)
 {
     SubcommandParser command(
-        QStringLiteral("taskdeckctl [--db PATH] serve [--workers N|auto] [--queue-limit QUEUE=N]... [--until-idle] "
-                       "[--quiet]"),
+        QStringLiteral("taskdeckctl [--db PATH] serve [--workers N|auto] [--queue-limit QUEUE=N]... [--grace SECONDS] "
+                       "[--sync full|normal] [--until-idle] [--quiet]"),
         QStringLiteral("Run queued tasks until SIGINT or SIGTERM: stop claiming, let running tasks finish for up "
                        "to\n--grace seconds, then stop them (they run again next time). One engine per database."));
     QCommandLineParser &parser = command.parser();
@@ -73,6 +73,10 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
                       QStringLiteral("QUEUE=N")});
     parser.addOption({QStringLiteral("grace"), QStringLiteral("Seconds running tasks get at shutdown (default: 30)."),
                       QStringLiteral("SECONDS")});
+    parser.addOption({QStringLiteral("sync"),
+                      QStringLiteral("full (default): nothing acknowledged is lost, even on power loss; normal: "
+                                     "faster, and the last commits may be lost on power loss (not on a crash)."),
+                      QStringLiteral("full|normal")});
     parser.addOption(
         {QStringLiteral("until-idle"), QStringLiteral("Exit 0 once nothing is queued, running or waiting to retry.")});
     parser.addOption({QStringLiteral("quiet"), QStringLiteral("Print nothing but errors.")});
@@ -112,6 +116,9 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
                                   .arg(parser.value(QStringLiteral("grace"))));
         options.shutdownGraceMs = int(seconds * 1000);
     }
+    const QString sync = parser.value(QStringLiteral("sync"));
+    if (parser.isSet(QStringLiteral("sync")) && sync != QLatin1String("full") && sync != QLatin1String("normal"))
+        return usageError(QStringLiteral("--sync: '%1' is not full or normal").arg(printable(sync)));
     const bool quiet = parser.isSet(QStringLiteral("quiet"));
     const bool untilIdle = parser.isSet(QStringLiteral("until-idle"));
 
@@ -130,7 +137,7 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
         return ExitFailure;
     }
 
-    StoreWriter writer(dbPath);
+    StoreWriter writer(dbPath, sync != QLatin1String("normal"));
     if (!writer.isOpen()) {
         err() << "taskdeckctl: " << writer.openError() << Qt::endl;
         return ExitFailure;

@@ -172,6 +172,8 @@ void TestTaskdeckctl::badInputExitsTwoWithOneLineNamingTheProblem_data()
     QTest::newRow("unknown global option") << QStringList{QStringLiteral("--frob")}
                                            << QStringLiteral("taskdeckctl: unknown option '--frob' (see: taskdeckctl "
                                                              "--help)");
+    QTest::newRow("bad sync") << QStringList{QStringLiteral("serve"), QStringLiteral("--sync"), QStringLiteral("off")}
+                              << QStringLiteral("taskdeckctl: --sync: 'off' is not full or normal");
     const QString dlq = QStringLiteral("dlq");
     const QString retry = QStringLiteral("retry");
     const QString payload = QStringLiteral("--payload");
