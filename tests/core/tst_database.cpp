@@ -55,6 +55,7 @@ private Q_SLOTS:
     void readersCannotWrite();
     void writerGroupsConcurrentWritesIntoFewCommits();
     void aFailingWriteRollsBackOnlyItself();
+    void writerSyncIsFullUnlessAskedForNormal();
 
 private:
     QTemporaryDir m_dir;
@@ -298,6 +299,25 @@ void TestDatabase::aFailingWriteRollsBackOnlyItself()
     QCOMPARE(failing.result().error, QStringLiteral("refused on purpose"));
     QVERIFY(last.result().ok);
     QCOMPARE(rowCount(path, QStringLiteral("operator_actions")), 2);
+}
+
+void TestDatabase::writerSyncIsFullUnlessAskedForNormal()
+{
+    const auto synchronous = [](StoreWriter &writer) {
+        return writer
+            .run([](QSqlDatabase &db, QVariant *value, QString *) {
+                QSqlQuery query(db);
+                if (!query.exec(QStringLiteral("PRAGMA synchronous")) || !query.next())
+                    return false;
+                *value = query.value(0);
+                return true;
+            })
+            .value.toInt();
+    };
+    StoreWriter full(m_dir.filePath(QStringLiteral("full.db")));
+    QCOMPARE(synchronous(full), 2); // FULL
+    StoreWriter normal(m_dir.filePath(QStringLiteral("normal.db")), false);
+    QCOMPARE(synchronous(normal), 1); // NORMAL
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)
