@@ -176,8 +176,15 @@ bool ChildProcess::start(const Command &command, QString *error)
     if (!command.environment.isEmpty()) {
         std::vector<QByteArray> names;
         for (const auto &[name, value] : command.environment) {
-            names.push_back(name.toLocal8Bit());
-            environment.push_back(names.back() + '=' + value.toLocal8Bit());
+            // A name set twice: the later value wins (one entry each, as getenv and sh agree).
+            const QByteArray local = name.toLocal8Bit();
+            const auto earlier = std::find(names.begin(), names.end(), local);
+            if (earlier != names.end()) {
+                environment.erase(environment.begin() + (earlier - names.begin()));
+                names.erase(earlier);
+            }
+            names.push_back(local);
+            environment.push_back(local + '=' + value.toLocal8Bit());
         }
         for (char **entry = environ; entry && *entry; ++entry) {
             const QByteArrayView variable(*entry);

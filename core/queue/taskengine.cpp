@@ -126,6 +126,7 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     connect(m_wakeTimer, &QTimer::timeout, this, &TaskEngine::wake);
     m_pollTimer->setInterval(m_options.pollIntervalMs);
     connect(m_pollTimer, &QTimer::timeout, this, [this] {
+        retryPendingWrites();
         handleRequests();
         wake();
     });
@@ -181,9 +182,13 @@ bool TaskEngine::start(QString *error)
     if (!reader.isValid())
         return false;
     m_started = true;
-    // Requests older than this start are answered by loading every waiting task.
-    m_lastRequestId = TaskRepository(QSqlDatabase::database(m_readerName, false)).lastRequestId();
+    // Requests older than this start are answered by loading every waiting task: both read in one
+    // snapshot, so that a task queued meanwhile is not admitted twice.
+    QSqlDatabase snapshot = QSqlDatabase::database(m_readerName, false);
+    snapshot.transaction();
+    m_lastRequestId = TaskRepository(snapshot).lastRequestId();
     loadWaitingTasks();
+    snapshot.commit();
     m_pollTimer->start();
     wake();
     return true;
@@ -299,18 +304,46 @@ void TaskEngine::queueWrite(TaskWrite write)
         if (std::exchange(m_pendingWrites->operationQueued, true))
             return;
     }
+    postPendingWrites(m_writer, m_pendingWrites);
+}
+
+void TaskEngine::postPendingWrites(StoreWriter *writer, const std::shared_ptr<PendingWrites> &pending)
+{
     // The writer may run an operation twice (when another write of its batch failed): the changes
-    // it takes are kept for that.
-    m_writer->post([pending = m_pendingWrites, taken = std::make_shared<std::optional<std::vector<TaskWrite>>>()](
-                       QSqlDatabase &db, QVariant *, QString *) {
-        if (!*taken) {
+    // it takes are kept for that, and put back in front of newer ones if they were not committed.
+    auto taken = std::make_shared<std::vector<TaskWrite>>();
+    auto wasTaken = std::make_shared<bool>(false);
+    writer->post(
+        [pending, taken, wasTaken](QSqlDatabase &db, QVariant *, QString *) {
+            if (!*wasTaken) {
+                QMutexLocker locker(&pending->mutex);
+                *taken = std::exchange(pending->writes, {});
+                pending->operationQueued = false;
+                *wasTaken = true;
+            }
+            TaskRepository(db).apply(*taken);
+            return true;
+        },
+        [pending, taken, wasTaken](const StoreWriter::Result &result) {
+            if (result.ok)
+                return;
+            // Not committed (a full disk, say): kept, in order, for the engine's next try.
+            qCWarning(lcQueue, "task state changes were not committed: %s", qPrintable(result.error));
             QMutexLocker locker(&pending->mutex);
-            *taken = std::exchange(pending->writes, {});
+            if (*wasTaken)
+                pending->writes.insert(pending->writes.begin(), taken->begin(), taken->end());
             pending->operationQueued = false;
-        }
-        TaskRepository(db).apply(**taken);
-        return true;
-    });
+        });
+}
+
+void TaskEngine::retryPendingWrites()
+{
+    {
+        QMutexLocker locker(&m_pendingWrites->mutex);
+        if (m_pendingWrites->writes.empty() || std::exchange(m_pendingWrites->operationQueued, true))
+            return;
+    }
+    postPendingWrites(m_writer, m_pendingWrites);
 }
 
 void TaskEngine::drainInbox()
@@ -451,7 +484,7 @@ void TaskEngine::startTask(Entry &entry)
     auto throttle = std::make_shared<Throttle>();
     QPointer<TaskEngine> self(this);
     const Clock *clock = m_clock;
-    entry.context->onProgress = [self, id, throttle, clock](int percent, const QString &message) {
+    entry.context->onProgress = [self, id, attempt, throttle, clock](int percent, const QString &message) {
         const qint64 now = clock->now().toMSecsSinceEpoch();
         // Reaching 100% always gets through, once; anything else at most every ProgressIntervalMs.
         const bool finished = percent == 100 && throttle->lastPercent.load() != 100;
@@ -461,9 +494,9 @@ void TaskEngine::startTask(Entry &entry)
         throttle->lastPercent.store(percent);
         QMetaObject::invokeMethod(
             self,
-            [self, id, percent, message] {
+            [self, id, attempt, percent, message] {
                 if (self)
-                    self->onProgress(id, percent, message);
+                    self->onProgress(id, attempt, percent, message);
             },
             Qt::QueuedConnection);
     };
@@ -515,10 +548,11 @@ void TaskEngine::startTask(Entry &entry)
     }
 }
 
-void TaskEngine::onProgress(qint64 taskId, int percent, const QString &message)
+void TaskEngine::onProgress(qint64 taskId, int attempt, int percent, const QString &message)
 {
     auto it = m_entries.find(taskId);
-    if (it == m_entries.end() || !it->running)
+    // Late news of an attempt that has ended (the next one may run already) is dropped.
+    if (it == m_entries.end() || !it->running || m_running.value(taskId) != attempt)
         return;
     it->task.progress = percent;
     it->task.progressMessage = message;

@@ -121,8 +121,11 @@ private:
     void startTask(Entry &entry);
     void drainInbox();
     void queueWrite(TaskWrite write);
+    struct PendingWrites;
+    static void postPendingWrites(StoreWriter *writer, const std::shared_ptr<PendingWrites> &pending);
+    void retryPendingWrites(); // what the writer could not commit, every poll
     void onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs);
-    void onProgress(qint64 taskId, int percent, const QString &message);
+    void onProgress(qint64 taskId, int attempt, int percent, const QString &message);
     void armTimer();
     void resizePool(); // "auto" workers: grow while a backlog waits, shrink back when it is gone
     void checkIdle();
@@ -149,7 +152,6 @@ private:
     struct Inbox;
     std::shared_ptr<Inbox> m_inbox;
     std::unique_ptr<TaskEncodeCache> m_encodeCache;
-    struct PendingWrites;
     std::shared_ptr<PendingWrites> m_pendingWrites;
 
     QHash<qint64, Entry> m_entries;                // waiting and running

@@ -36,8 +36,15 @@ sqlite3 *handleOf(const QSqlDatabase &db)
 SqliteStatement::SqliteStatement(const QSqlDatabase &db, const char *sql)
 {
     Connection &connection = connections()[db.connectionName()];
-    if (!connection.handle)
-        connection.handle = handleOf(db);
+    sqlite3 *const handle = handleOf(db);
+    if (connection.handle != handle) {
+        // The name now stands for another connection (it was closed without Database::close):
+        // the old statements belong to the old handle.
+        for (sqlite3_stmt *statement : std::as_const(connection.statements))
+            sqlite3_finalize(statement);
+        connection.statements.clear();
+        connection.handle = handle;
+    }
     m_db = connection.handle;
     if (!m_db) {
         m_error = QStringLiteral("not an open SQLite connection");

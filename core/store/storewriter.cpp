@@ -2,6 +2,7 @@
 
 #include "database.h"
 
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QPromise>
@@ -124,6 +125,28 @@ private:
 
     QString closedError() const { return m_openError.isEmpty() ? QStringLiteral("the store is closing") : m_openError; }
 
+    // BEGIN IMMEDIATE, waiting for as long as another process holds the write lock (each try
+    // waits the busy timeout): failing the batch would lose the engine's writes. Gives up only
+    // when the store is closing, or on another error.
+    bool begin()
+    {
+        QElapsedTimer waiting;
+        waiting.start();
+        while (!m_control->exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+            const int code = m_control->lastError().nativeErrorCode().toInt() & 0xff; // the primary code
+            const bool busy = code == 5 || code == 6;                                 // SQLITE_BUSY, _LOCKED
+            {
+                QMutexLocker locker(&m_mutex);
+                if (!busy || m_stopping)
+                    return false;
+            }
+            qCWarning(lcStore, "the database is locked by another process for %lld s; writes wait",
+                      static_cast<long long>(waiting.elapsed() / 1000));
+            QThread::msleep(100);
+        }
+        return true;
+    }
+
     // Runs the batch in one transaction. Optimistic first: no savepoints, which would cost two
     // statements per write. Should a write fail, the whole transaction is rolled back and the
     // batch runs again with a savepoint around each write, so that only the failing one is undone.
@@ -133,7 +156,7 @@ private:
         for (const bool isolated : {false, true}) {
             results.assign(batch.size(), Result{});
             commitError.clear();
-            if (!m_control->exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+            if (!begin()) {
                 commitError = QStringLiteral("cannot begin a transaction: ") + m_control->lastError().text();
                 break;
             }

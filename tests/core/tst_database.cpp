@@ -1,6 +1,7 @@
 // The store's file, schema and single writer, on real SQLite files in a temporary folder.
 
 #include "store/database.h"
+#include "store/sqlitestatement.h"
 #include "store/storewriter.h"
 
 #include <QFileInfo>
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void writerGroupsConcurrentWritesIntoFewCommits();
     void aFailingWriteRollsBackOnlyItself();
     void writerSyncIsFullUnlessAskedForNormal();
+    void aReusedConnectionNameGetsFreshStatements();
 
 private:
     QTemporaryDir m_dir;
@@ -318,6 +320,34 @@ void TestDatabase::writerSyncIsFullUnlessAskedForNormal()
     QCOMPARE(synchronous(full), 2); // FULL
     StoreWriter normal(m_dir.filePath(QStringLiteral("normal.db")), false);
     QCOMPARE(synchronous(normal), 1); // NORMAL
+}
+
+void TestDatabase::aReusedConnectionNameGetsFreshStatements()
+{
+    // A connection closed without Database::close, and its name reused for another file: the
+    // statements kept for the old one must not write into the old file.
+    const auto insert = [](const QSqlDatabase &db) {
+        QString error;
+        SqliteStatement statement(db, "INSERT INTO operator_actions (at, user, action) VALUES (?, 'u', 'x')");
+        return statement.bind(qint64(1)).exec(&error);
+    };
+    const QString first = m_dir.filePath(QStringLiteral("first.db"));
+    const QString second = m_dir.filePath(QStringLiteral("second.db"));
+    QString error;
+    {
+        QSqlDatabase db = Database::open(first, QStringLiteral("reused"), Database::Access::ReadWrite, &error);
+        QVERIFY2(db.isValid(), qPrintable(error));
+        QVERIFY(insert(db));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("reused"));
+    {
+        QSqlDatabase db = Database::open(second, QStringLiteral("reused"), Database::Access::ReadWrite, &error);
+        QVERIFY2(db.isValid(), qPrintable(error));
+        QVERIFY(insert(db));
+    }
+    Database::close(QStringLiteral("reused"));
+    QCOMPARE(rowCount(first, QStringLiteral("operator_actions")), 1);
+    QCOMPARE(rowCount(second, QStringLiteral("operator_actions")), 1);
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)

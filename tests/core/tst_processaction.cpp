@@ -639,6 +639,13 @@ void TestProcessAction::theProgramFindsItsTaskAndPayloadInItsEnvironment()
     QCOMPARE(lines.at(1).trimmed().toLongLong(), qint64(big.size() + 2)); // the JSON string's quotes
     QVERIFY(!QFileInfo::exists(lines.at(0)));
 
+    // The engine's variables win over an action's own of the same name, and appear once.
+    QJsonObject action = ActionSpec::exec(QStringLiteral("sh"),
+                                          {QStringLiteral("-c"), QStringLiteral("env | grep -c '^TASKDECK_PAYLOAD='; "
+                                                                                "printf %s \"$TASKDECK_PAYLOAD\"")});
+    action.insert(QStringLiteral("env"), QJsonObject{{QStringLiteral("TASKDECK_PAYLOAD"), QStringLiteral("mine")}});
+    QCOMPARE(ProcessAction::run(action, context, Generous).output, QStringLiteral("1\n{\"file\":\"a b.txt\",\"n\":3}"));
+
     TaskContext none(8, 1, QJsonValue());
     QCOMPARE(ProcessAction::run(shell(QStringLiteral(R"(printf %s "$TASKDECK_PAYLOAD")")), none, Generous).output,
              QStringLiteral("null"));
