@@ -3,25 +3,24 @@
 #include "actions/actionspec.h"
 #include "clock.h"
 #include "store/database.h"
-#include "store/storewriter.h"
+#include "store/storeaccess.h"
 #include "taskrepository.h"
 
-#include <QFileInfo>
 #include <QSqlDatabase>
-#include <QThread>
 
-#include <atomic>
 #include <pwd.h>
 #include <unistd.h>
 
 namespace Taskdeck::Core {
 
 TaskStore::TaskStore(const QString &path, const Clock *clock)
-    : m_path(path)
+    : m_access(std::make_unique<StoreAccess>(path))
     , m_clock(clock ? clock : &Clock::system())
+{}
+
+QString TaskStore::path() const
 {
-    static std::atomic<int> serial{0};
-    m_readerName = QStringLiteral("taskdeck-reader-%1-%2").arg(quintptr(QThread::currentThreadId())).arg(++serial);
+    return m_access->path();
 }
 
 QString TaskStore::defaultPath()
@@ -29,47 +28,25 @@ QString TaskStore::defaultPath()
     return Database::defaultPath();
 }
 
-TaskStore::~TaskStore()
-{
-    if (m_readerOpen)
-        Database::close(m_readerName);
-}
+TaskStore::~TaskStore() = default;
 
 std::optional<qint64> TaskStore::enqueue(const TaskSpec &spec, QString *error, int capacity)
 {
     if (!spec.validate(error) || !ActionSpec::validate(spec.action, error))
         return std::nullopt;
-    if (!openWriter(error))
-        return std::nullopt;
     const QDateTime now = m_clock->now();
-    const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *value, QString *why) {
-        TaskRepository repository(db);
-        const auto id = repository.insert(spec, now, capacity, why);
-        if (!id || !repository.announceEnqueued(*id, now, why))
-            return false;
-        *value = *id;
-        return true;
-    });
-    if (!result.ok) {
-        if (error)
-            *error = result.error;
-        return std::nullopt;
-    }
-    return result.value.toLongLong();
-}
-
-bool TaskStore::openWriter(QString *error)
-{
-    if (m_writer)
-        return true;
-    m_writer = std::make_unique<StoreWriter>(m_path);
-    if (!m_writer->isOpen()) {
-        if (error)
-            *error = m_writer->openError();
-        m_writer.reset();
-        return false;
-    }
-    return true;
+    QVariant newId;
+    const bool ok = m_access->write(
+        [&](QSqlDatabase &db, QVariant *value, QString *why) {
+            TaskRepository repository(db);
+            const auto id = repository.insert(spec, now, capacity, why);
+            if (!id || !repository.announceEnqueued(*id, now, why))
+                return false;
+            *value = *id;
+            return true;
+        },
+        error, &newId);
+    return ok ? std::optional<qint64>(newId.toLongLong()) : std::nullopt;
 }
 
 QString TaskStore::localUser()
@@ -81,20 +58,19 @@ QString TaskStore::localUser()
 
 bool TaskStore::runOperatorAction(const OperatorAction &action, const QString &missing, QString *error)
 {
-    if (!QFileInfo::exists(m_path) || !openWriter(error)) {
-        if (error && error->isEmpty())
+    if (!m_access->exists()) {
+        if (error)
             *error = missing;
         return false;
     }
     const QDateTime now = m_clock->now();
     const QString user = localUser();
-    const StoreWriter::Result result = m_writer->run([&](QSqlDatabase &db, QVariant *, QString *why) {
-        TaskRepository repository(db);
-        return action(repository, now, user, why);
-    });
-    if (!result.ok && error)
-        *error = result.error;
-    return result.ok;
+    return m_access->write(
+        [&](QSqlDatabase &db, QVariant *, QString *why) {
+            TaskRepository repository(db);
+            return action(repository, now, user, why);
+        },
+        error);
 }
 
 std::optional<QList<qint64>> TaskStore::retryDead(const QList<qint64> &ids, const QString &job, bool all,
@@ -131,13 +107,13 @@ bool TaskStore::retryDeadWithPayload(qint64 id, const QJsonValue &payload, QStri
 
 std::optional<QList<OperatorActionRecord>> TaskStore::operatorActions(qint64 taskId, QString *error)
 {
-    if (!QFileInfo::exists(m_path))
+    if (!m_access->exists())
         return QList<OperatorActionRecord>();
-    if (!openReader(error))
+    const QSqlDatabase reader = m_access->reader(error);
+    if (!reader.isValid())
         return std::nullopt;
     QString why;
-    QList<OperatorActionRecord> records =
-        TaskRepository(QSqlDatabase::database(m_readerName, false)).operatorActions(taskId, &why);
+    QList<OperatorActionRecord> records = TaskRepository(reader).operatorActions(taskId, &why);
     if (!why.isEmpty()) {
         if (error)
             *error = why;
@@ -153,35 +129,28 @@ bool TaskStore::cancel(qint64 id, QString *error)
                              QStringLiteral("no task %1").arg(id), error);
 }
 
-bool TaskStore::openReader(QString *error)
-{
-    if (m_readerOpen)
-        return true;
-    const QSqlDatabase db = Database::open(m_path, m_readerName, Database::Access::ReadOnly, error);
-    m_readerOpen = db.isValid();
-    return m_readerOpen;
-}
-
 std::optional<Task> TaskStore::find(qint64 id, QString *error)
 {
-    if (!QFileInfo::exists(m_path)) {
+    if (!m_access->exists()) {
         if (error)
             *error = QStringLiteral("no task %1").arg(id);
         return std::nullopt;
     }
-    if (!openReader(error))
+    const QSqlDatabase reader = m_access->reader(error);
+    if (!reader.isValid())
         return std::nullopt;
-    return TaskRepository(QSqlDatabase::database(m_readerName, false)).find(id, error);
+    return TaskRepository(reader).find(id, error);
 }
 
 std::optional<QList<AttemptRecord>> TaskStore::attempts(qint64 taskId, QString *error)
 {
-    if (!QFileInfo::exists(m_path))
+    if (!m_access->exists())
         return QList<AttemptRecord>();
-    if (!openReader(error))
+    const QSqlDatabase reader = m_access->reader(error);
+    if (!reader.isValid())
         return std::nullopt;
     QString why;
-    QList<AttemptRecord> records = TaskRepository(QSqlDatabase::database(m_readerName, false)).attempts(taskId, &why);
+    QList<AttemptRecord> records = TaskRepository(reader).attempts(taskId, &why);
     if (!why.isEmpty()) {
         if (error)
             *error = why;
@@ -192,21 +161,23 @@ std::optional<QList<AttemptRecord>> TaskStore::attempts(qint64 taskId, QString *
 
 std::optional<QueueStatistics> TaskStore::statistics(QString *error)
 {
-    if (!QFileInfo::exists(m_path))
+    if (!m_access->exists())
         return QueueStatistics();
-    if (!openReader(error))
+    const QSqlDatabase reader = m_access->reader(error);
+    if (!reader.isValid())
         return std::nullopt;
-    return TaskRepository(QSqlDatabase::database(m_readerName, false)).statistics(m_clock->now(), error);
+    return TaskRepository(reader).statistics(m_clock->now(), error);
 }
 
 std::optional<QList<Task>> TaskStore::list(std::optional<TaskState> state, int limit, QString *error)
 {
-    if (!QFileInfo::exists(m_path))
+    if (!m_access->exists())
         return QList<Task>();
-    if (!openReader(error))
+    const QSqlDatabase reader = m_access->reader(error);
+    if (!reader.isValid())
         return std::nullopt;
     QString why;
-    QList<Task> tasks = TaskRepository(QSqlDatabase::database(m_readerName, false)).list(state, limit, &why);
+    QList<Task> tasks = TaskRepository(reader).list(state, limit, &why);
     if (!why.isEmpty()) {
         if (error)
             *error = why;

@@ -12,7 +12,7 @@
 namespace Taskdeck::Core {
 
 class Clock;
-class StoreWriter;
+class StoreAccess;
 class TaskRepository;
 
 // Tasks in one database file, for callers outside core (the command line, the GUI's readers):
@@ -30,7 +30,7 @@ public:
     static QString defaultPath();
     ~TaskStore();
 
-    QString path() const { return m_path; }
+    QString path() const;
 
     // Validates, then inserts a queued task durably (committed before it returns). Nothing is
     // written when it fails: bad spec, queue full, unique key taken, disk error.
@@ -58,14 +58,9 @@ private:
         std::function<bool(TaskRepository &, const QDateTime &now, const QString &user, QString *error)>;
     // Runs an operator action in one write; `missing` is the error when there is no database yet.
     bool runOperatorAction(const OperatorAction &action, const QString &missing, QString *error);
-    bool openWriter(QString *error);
-    bool openReader(QString *error);
 
-    QString m_path;
+    std::unique_ptr<StoreAccess> m_access;
     const Clock *m_clock;
-    std::unique_ptr<StoreWriter> m_writer;
-    QString m_readerName;
-    bool m_readerOpen = false;
 };
 
 } // namespace Taskdeck::Core

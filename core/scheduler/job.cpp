@@ -313,7 +313,7 @@ QJsonObject Job::toJson() const
     return object;
 }
 
-std::optional<Job> Job::fromJson(const QJsonObject &object, QString *error)
+std::optional<Job> Job::fromJson(const QJsonObject &object, QString *error, bool check)
 {
     Fields fields(object);
     fields.refuseUnknown(JobFields);
@@ -392,7 +392,7 @@ std::optional<Job> Job::fromJson(const QJsonObject &object, QString *error)
         why = retryFields.error();
     else if (!fields.ok())
         why = fields.error();
-    if (!why.isEmpty() || !job.validate(&why)) {
+    if (!why.isEmpty() || (check && !job.validate(&why))) {
         if (error)
             *error = why;
         return std::nullopt;

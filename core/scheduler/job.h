@@ -59,7 +59,9 @@ struct Job
 
     // The job's JSON; `fromJson` refuses unknown fields and wrong types, naming them.
     QJsonObject toJson() const;
-    static std::optional<Job> fromJson(const QJsonObject &object, QString *error);
+    // `check`: also validate() it; a job read back from the database is not checked again (its
+    // program may have gone since, which its runs will report).
+    static std::optional<Job> fromJson(const QJsonObject &object, QString *error, bool check = true);
 
     // The task one run of it queues.
     TaskSpec taskSpec() const;

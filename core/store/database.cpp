@@ -130,6 +130,34 @@ CREATE UNIQUE INDEX tasks_unique_key_active ON tasks(unique_key)
     WHERE unique_key IS NOT NULL AND state IN ('queued','running','retry_wait');
 CREATE INDEX tasks_by_state ON tasks(state, queue, priority DESC, not_before, id);
 )",
+    // 3 -> 4: jobs (their JSON definition as in a jobs file, minus the pause, which changes at run
+    // time) and their fires: every time a job was due or run by hand, and what became of it.
+    // A fire that queued a task follows the task (tasks.job, fires.task_id) for its outcome.
+    R"(
+CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    definition TEXT NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0,
+    pause_reason TEXT,
+    resume_at INTEGER,
+    revision INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_fire_at INTEGER
+);
+CREATE TABLE fires (
+    id INTEGER PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    scheduled_at INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind = 'scheduled' OR kind = 'catch-up' OR kind = 'run-now' OR kind = 'reboot'),
+    outcome TEXT NOT NULL CHECK (outcome = 'queued' OR outcome = 'skipped' OR outcome = 'missed'),
+    task_id INTEGER,
+    detail TEXT
+);
+CREATE INDEX fires_by_job ON fires(job_id, scheduled_at);
+CREATE INDEX tasks_by_job ON tasks(job, id) WHERE job IS NOT NULL;
+)",
 };
 
 constexpr int MigrationCount = int(sizeof(Migrations) / sizeof(Migrations[0]));
