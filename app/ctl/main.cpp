@@ -4,6 +4,7 @@
 #include "commandline.h"
 #include "croncommand.h"
 #include "dlqcommand.h"
+#include "jobcommand.h"
 #include "queue/taskstore.h"
 #include "servecommand.h"
 #include "taskcommand.h"
@@ -20,7 +21,8 @@ QString mainHelp()
                           "Taskdeck runs background work on this machine: cron jobs, queued tasks,\n"
                           "retries and dead letters. taskdeckctl is its command-line twin.\n\n"
                           "Commands:\n") +
-           cronCommandSummary() + taskCommandSummary() + dlqCommandSummary() + serveCommandSummary() +
+           cronCommandSummary() + taskCommandSummary() + dlqCommandSummary() + jobCommandSummary() +
+           serveCommandSummary() +
            QStringLiteral("\nOptions:\n"
                           "  --db PATH      The database (default: %1)\n"
                           "  -h, --help     Show this help; COMMAND --help shows a command's options\n"
@@ -80,6 +82,8 @@ int main(int argc, char *argv[])
             return runStatsCommand(dbPath, rest);
         if (word == QLatin1String("dlq"))
             return runDlqCommand(dbPath, rest);
+        if (word == QLatin1String("job"))
+            return runJobCommand(dbPath, rest);
         if (word == QLatin1String("serve"))
             return runServeCommand(dbPath, rest);
         return usageError(QStringLiteral("unknown command '%1' (see: taskdeckctl --help)").arg(word));

@@ -8,35 +8,6 @@
 
 namespace Taskdeck::Core {
 
-// A job as stored: its definition and what the store keeps about it.
-struct StoredJob
-{
-    Job job;
-    int revision = 0; // bumped by every change
-    QDateTime createdAt;
-    QDateTime updatedAt;
-    QDateTime lastFireAt; // the latest fire time the scheduler has dealt with; invalid: none yet
-};
-
-// One time a job was due or run by hand, and what became of it.
-struct FireRecord
-{
-    qint64 id = 0;
-    QString jobId;
-    QDateTime scheduledAt; // the cron time, or the moment of "run now"
-    QDateTime at;          // when the scheduler handled it
-    QString kind;          // scheduled, catch-up, run-now, reboot
-    QString outcome;       // queued, skipped, missed
-    qint64 taskId = 0;     // 0: no task (skipped, missed)
-    QString detail;        // why it was skipped or missed
-    // The task's state when read, for queued fires: queued, running, succeeded, dead, ...
-    QString taskState;
-    QDateTime taskStartedAt;
-    QDateTime taskFinishedAt;
-
-    QJsonObject toJson() const;
-};
-
 // The SQL behind jobs and fires, on a connection the caller owns (see TaskRepository).
 class JobRepository
 {

@@ -1,0 +1,587 @@
+#include "jobcommand.h"
+
+#include "actions/actionspec.h"
+#include "commandline.h"
+#include "cron/cronschedule.h"
+#include "isotime.h"
+#include "scheduler/jobstore.h"
+#include "taskoptions.h"
+#include "timezones.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QSaveFile>
+
+namespace Taskdeck::Ctl {
+
+using namespace Taskdeck::Core;
+
+namespace {
+
+QString jobHelp()
+{
+    return QStringLiteral(
+        "Usage: taskdeckctl [--db PATH] job COMMAND [options]\n\n"
+        "Jobs: tasks defined once and run on a cron schedule in a time zone, or by hand. A running\n"
+        "`taskdeckctl serve` fires them.\n\n"
+        "Commands:\n"
+        "  add --id ID [--schedule EXPR] [--tz ZONE] ACTION [options]   Define a job\n"
+        "  edit --id ID [options]        Change a job (only what is given; never triggers a run)\n"
+        "  remove ID                     Remove a job (its tasks stay in the history)\n"
+        "  list [--json]                 Every job with its next fire\n"
+        "  show ID [--json]              One job, its next fires and its last runs\n"
+        "  pause ID [--reason TEXT] [--until ISO-8601]   Stop firing, until resumed or that time\n"
+        "  resume ID                     Fire again\n"
+        "  run-now ID                    Queue one run now; the schedule does not move\n"
+        "  history ID [--limit N] [--json]   Fires: scheduled time, start, lateness, outcome\n"
+        "  import FILE                   Add and replace jobs from a jobs file, all or nothing\n"
+        "  export [FILE]                 Write every job as a jobs file (default: standard output)\n\n"
+        "Run 'taskdeckctl job COMMAND --help' for a command's options.\n");
+}
+
+QTimeZone zoneOf(const Job &job)
+{
+    if (job.timeZone.isEmpty())
+        return QTimeZone::systemTimeZone();
+    return TimeZones::find(job.timeZone, nullptr).value_or(QTimeZone::systemTimeZone());
+}
+
+// The next time the job fires by itself; invalid when it does not (manual, paused for good,
+// or never again).
+QDateTime nextFire(const Job &job, const QDateTime &now)
+{
+    if (job.schedule.isEmpty() || (job.paused && !job.resumeAt.isValid()))
+        return {};
+    const CronExpression expression = CronExpression::parse(job.schedule);
+    if (!expression.isValid() || expression.isReboot())
+        return {};
+    const QDateTime from = job.paused && job.resumeAt > now ? job.resumeAt : now;
+    return CronSchedule(expression, zoneOf(job)).next(from);
+}
+
+QString stateText(const Job &job)
+{
+    if (!job.paused)
+        return QStringLiteral("active");
+    QString text = QStringLiteral("paused");
+    if (job.resumeAt.isValid())
+        text += QStringLiteral(" until ") + localTime(job.resumeAt);
+    if (!job.pauseReason.isEmpty())
+        text += QStringLiteral(": ") + printable(job.pauseReason);
+    return text;
+}
+
+QJsonObject storedJobToJson(const StoredJob &stored, const QDateTime &now)
+{
+    QJsonObject object = stored.job.toJson();
+    const QDateTime next = nextFire(stored.job, now);
+    object.insert(QStringLiteral("action"), ActionSpec::redacted(stored.job.task.action));
+    object.insert(QStringLiteral("next_fire"), next.isValid() ? QJsonValue(IsoTime::format(next)) : QJsonValue());
+    object.insert(QStringLiteral("revision"), stored.revision);
+    object.insert(QStringLiteral("created_at"), IsoTime::format(stored.createdAt));
+    object.insert(QStringLiteral("updated_at"), IsoTime::format(stored.updatedAt));
+    return object;
+}
+
+int fail(const QString &why)
+{
+    err() << "taskdeckctl: " << why << Qt::endl;
+    return ExitFailure;
+}
+
+void addJobOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("id"), QStringLiteral("The job's id: lower-case letters, digits, '-', '_', '.'."),
+                      QStringLiteral("ID")});
+    parser.addOption({QStringLiteral("title"), QStringLiteral("A short title."), QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("description"), QStringLiteral("What it is for."), QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("schedule"),
+                      QStringLiteral("Cron expression, 5 or 6 fields or a macro (see: taskdeckctl cron explain)."),
+                      QStringLiteral("EXPR")});
+    parser.addOption({QStringLiteral("manual"), QStringLiteral("No schedule: run by hand only (job edit).")});
+    parser.addOption({QStringLiteral("tz"), QStringLiteral("Time zone of the schedule (default: the system's)."),
+                      QStringLiteral("ZONE")});
+    addTaskSpecOptions(parser);
+    parser.addOption({QStringLiteral("overlap"),
+                      QStringLiteral("When the previous run still runs: allow, skip (default), queue-one, replace."),
+                      QStringLiteral("P")});
+    parser.addOption({QStringLiteral("misfire"),
+                      QStringLiteral("For fires missed while not running: skip, once (default), all."),
+                      QStringLiteral("P")});
+    parser.addOption({QStringLiteral("misfire-max"), QStringLiteral("With --misfire all: at most N catch-up runs."),
+                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("starting-deadline"),
+                      QStringLiteral("A fire missed by more than SECONDS is skipped."), QStringLiteral("SECONDS")});
+    parser.addOption({QStringLiteral("jitter"), QStringLiteral("Delay each run by up to SECONDS, at random."),
+                      QStringLiteral("SECONDS")});
+    parser.addOption({QStringLiteral("notify"),
+                      QStringLiteral("Notify on these, comma-separated: failure, dead_letter, misfire, success "
+                                     "(default: failure,dead_letter,misfire); none for nothing."),
+                      QStringLiteral("EVENTS")});
+    parser.addOption({QStringLiteral("paused"), QStringLiteral("Add it paused.")});
+    parser.addPositionalArgument(QStringLiteral("ARGS"), QStringLiteral("Arguments for --exec, after --."),
+                                 QStringLiteral("[-- ARGS...]"));
+}
+
+// Applies the job options that are set to *job.
+bool readJobOptions(const QCommandLineParser &parser, bool adding, Job *job, int *exitCode)
+{
+    const auto usage = [exitCode](const QString &why) {
+        *exitCode = usageError(why);
+        return false;
+    };
+    if (parser.isSet(QStringLiteral("title")))
+        job->title = parser.value(QStringLiteral("title"));
+    if (parser.isSet(QStringLiteral("description")))
+        job->description = parser.value(QStringLiteral("description"));
+    if (parser.isSet(QStringLiteral("schedule")) && parser.isSet(QStringLiteral("manual")))
+        return usage(QStringLiteral("--schedule and --manual contradict each other"));
+    if (parser.isSet(QStringLiteral("schedule"))) {
+        job->schedule = parser.value(QStringLiteral("schedule")).trimmed();
+        CronError error;
+        if (!CronExpression::parse(job->schedule, &error).isValid())
+            return usage(QStringLiteral("--schedule: ") + error.toString());
+    }
+    if (parser.isSet(QStringLiteral("manual")))
+        job->schedule.clear();
+    if (parser.isSet(QStringLiteral("tz"))) {
+        QString why;
+        job->timeZone = parser.value(QStringLiteral("tz"));
+        if (!TimeZones::find(job->timeZone, &why))
+            return usage(QStringLiteral("--tz: ") + why);
+    }
+    if (!readTaskSpecOptions(parser, adding, &job->task, exitCode))
+        return false;
+    if (parser.isSet(QStringLiteral("overlap"))) {
+        const auto policy = overlapPolicyFromName(parser.value(QStringLiteral("overlap")));
+        if (!policy)
+            return usage(QStringLiteral("--overlap: '%1' is not one of allow, skip, queue-one, replace")
+                             .arg(printable(parser.value(QStringLiteral("overlap")))));
+        job->overlap = *policy;
+    }
+    if (parser.isSet(QStringLiteral("misfire"))) {
+        const auto policy = misfirePolicyFromName(parser.value(QStringLiteral("misfire")));
+        if (!policy)
+            return usage(QStringLiteral("--misfire: '%1' is not one of skip, once, all")
+                             .arg(printable(parser.value(QStringLiteral("misfire")))));
+        job->misfire = *policy;
+    }
+    qint64 jitterMs = qint64(job->jitterSeconds) * 1000;
+    if (!readInt(parser, QStringLiteral("misfire-max"), 1, 1000, &job->misfireMax, exitCode) ||
+        !readSeconds(parser, QStringLiteral("starting-deadline"), 0, 366.0 * 86400, &job->startingDeadlineMs,
+                     exitCode) ||
+        !readSeconds(parser, QStringLiteral("jitter"), 0, 86400, &jitterMs, exitCode))
+        return false;
+    job->jitterSeconds = int(jitterMs / 1000);
+    if (parser.isSet(QStringLiteral("notify"))) {
+        const QString events = parser.value(QStringLiteral("notify"));
+        job->notify =
+            events == QLatin1String("none") ? QStringList() : events.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    }
+    if (adding && parser.isSet(QStringLiteral("paused")))
+        job->paused = true;
+    QString why;
+    if (!job->validate(&why))
+        return usage(why);
+    return true;
+}
+
+int runAdd(const QString &dbPath, const QStringList &arguments, bool adding)
+{
+    SubcommandParser command(
+        adding ? QStringLiteral("taskdeckctl [--db PATH] job add --id ID [--schedule EXPR] [--tz ZONE] (--exec PROG "
+                                "[-- ARGS...] | --shell CMD | --http URL | --handler NAME) [options]")
+               : QStringLiteral("taskdeckctl [--db PATH] job edit --id ID [options]"),
+        adding ? QStringLiteral("Define a job. Nothing is written when any input is wrong.")
+               : QStringLiteral("Change what the options say of a job; the rest stays. Never triggers a run."));
+    addJobOptions(command.parser());
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    const QCommandLineParser &parser = command.parser();
+    if (!parser.isSet(QStringLiteral("id")))
+        return usageError(QStringLiteral("--id is missing"));
+    JobStore store(dbPath);
+    QString why;
+    Job job;
+    if (adding) {
+        job.id = parser.value(QStringLiteral("id"));
+    } else {
+        const auto stored = store.find(parser.value(QStringLiteral("id")), &why);
+        if (!stored)
+            return fail(why);
+        job = stored->job;
+    }
+    if (!readJobOptions(parser, adding, &job, &exitCode))
+        return exitCode;
+    if (!(adding ? store.add(job, &why) : store.update(job, &why)))
+        return fail(why);
+    const QDateTime next = nextFire(job, QDateTime::currentDateTimeUtc());
+    out() << job.id << (adding ? " added" : " changed")
+          << "; next fire: " << (next.isValid() ? IsoTime::format(next) : QStringLiteral("none")) << Qt::endl;
+    return ExitOk;
+}
+
+// The one job id a command takes.
+bool readId(SubcommandParser &command, const QStringList &arguments, QString *id, int *exitCode)
+{
+    command.parser().addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The job's id."));
+    if (!command.parse(arguments, exitCode))
+        return false;
+    const QStringList words = command.parser().positionalArguments();
+    if (words.size() != 1) {
+        *exitCode = usageError(QStringLiteral("expected one job id"));
+        return false;
+    }
+    *id = words.first();
+    return true;
+}
+
+int runRemove(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] job remove ID"),
+                             QStringLiteral("Remove a job and its fires; its tasks stay in the history."));
+    QString id;
+    int exitCode = ExitOk;
+    if (!readId(command, arguments, &id, &exitCode))
+        return exitCode;
+    QString why;
+    if (!JobStore(dbPath).remove(id, &why))
+        return fail(why);
+    out() << id << " removed" << Qt::endl;
+    return ExitOk;
+}
+
+int runList(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] job list [--json]"),
+                             QStringLiteral("Every job with its schedule, state and next fire."));
+    command.parser().addOption({QStringLiteral("json"), QStringLiteral("Print a JSON array of job objects.")});
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    if (!command.parser().positionalArguments().isEmpty())
+        return usageError(
+            QStringLiteral("job list: unexpected '%1'").arg(printable(command.parser().positionalArguments().first())));
+    QString why;
+    const auto jobs = JobStore(dbPath).list(&why);
+    if (!jobs)
+        return fail(why);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (command.parser().isSet(QStringLiteral("json"))) {
+        QJsonArray array;
+        for (const StoredJob &stored : *jobs)
+            array.append(storedJobToJson(stored, now));
+        printJson(QJsonDocument(array));
+        return ExitOk;
+    }
+    const QString row = QStringLiteral("%1  %2  %3  %4  %5\n");
+    out() << row.arg(QStringLiteral("ID"), -28)
+                 .arg(QStringLiteral("SCHEDULE"), -16)
+                 .arg(QStringLiteral("ZONE"), -16)
+                 .arg(QStringLiteral("NEXT FIRE"), -25)
+                 .arg(QStringLiteral("STATE"));
+    for (const StoredJob &stored : *jobs) {
+        const Job &job = stored.job;
+        out() << row.arg(job.id, -28)
+                     .arg(job.schedule.isEmpty() ? QStringLiteral("(manual)") : job.schedule, -16)
+                     .arg(job.timeZone.isEmpty() ? QStringLiteral("(system)") : job.timeZone, -16)
+                     .arg(localTime(nextFire(job, now)), -25)
+                     .arg(stateText(job));
+    }
+    out().flush();
+    return ExitOk;
+}
+
+int runShow(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] job show ID [--json]"),
+                             QStringLiteral("One job: its definition, state, next fires and last runs."));
+    command.parser().addOption({QStringLiteral("json"), QStringLiteral("Print a JSON object.")});
+    QString id;
+    int exitCode = ExitOk;
+    if (!readId(command, arguments, &id, &exitCode))
+        return exitCode;
+    JobStore store(dbPath);
+    QString why;
+    const auto stored = store.find(id, &why);
+    if (!stored)
+        return fail(why);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QList<FireRecord> fires = store.fires(id, 5, &why).value_or(QList<FireRecord>());
+    if (command.parser().isSet(QStringLiteral("json"))) {
+        QJsonObject object = storedJobToJson(*stored, now);
+        QJsonArray recent;
+        for (const FireRecord &fire : fires)
+            recent.append(fire.toJson());
+        object.insert(QStringLiteral("recent_fires"), recent);
+        printJson(QJsonDocument(object));
+        return ExitOk;
+    }
+    const Job &job = stored->job;
+    QTextStream &o = out();
+    const auto line = [&](const char *label, const QString &value) {
+        o << QStringLiteral("%1 %2\n").arg(QString::fromLatin1(label) + QLatin1Char(':'), -13).arg(value);
+    };
+    line("Job", job.id);
+    if (!job.title.isEmpty())
+        line("Title", printable(job.title));
+    if (!job.description.isEmpty())
+        line("Description", printable(job.description));
+    line("State", stateText(job));
+    line("Schedule", job.schedule.isEmpty() ? QStringLiteral("none: run by hand") : job.schedule);
+    line("Time zone", job.timeZone.isEmpty()
+                          ? QStringLiteral("the system's (%1)").arg(QString::fromUtf8(QTimeZone::systemTimeZoneId()))
+                          : job.timeZone);
+    line("Action", ActionSpec::summary(ActionSpec::redacted(job.task.action)));
+    line("Queue", QStringLiteral("%1 (priority %2)").arg(job.task.queue).arg(job.task.priority));
+    line("Retries", QStringLiteral("%1 attempts, backoff %2 to %3")
+                        .arg(job.task.retry.maxAttempts)
+                        .arg(formatDuration(job.task.retry.baseDelayMs), formatDuration(job.task.retry.maxDelayMs)));
+    if (job.task.timeoutMs > 0)
+        line("Timeout", formatDuration(job.task.timeoutMs));
+    line("Overlap", overlapPolicyName(job.overlap));
+    line("Misfire",
+         misfirePolicyName(job.misfire) +
+             (job.misfire == MisfirePolicy::All ? QStringLiteral(" (at most %1)").arg(job.misfireMax) : QString()) +
+             (job.startingDeadlineMs > 0 ? QStringLiteral(", deadline %1").arg(formatDuration(job.startingDeadlineMs))
+                                         : QString()));
+    if (job.jitterSeconds > 0)
+        line("Jitter", QStringLiteral("up to %1").arg(formatDuration(qint64(job.jitterSeconds) * 1000)));
+    line("Notify", job.notify.isEmpty() ? QStringLiteral("nothing") : job.notify.join(QStringLiteral(", ")));
+    line("Revision", QString::number(stored->revision));
+    QDateTime from = now;
+    QStringList next;
+    for (int i = 0; i < 3; ++i) {
+        Job probe = job;
+        const QDateTime fire = nextFire(probe, from);
+        if (!fire.isValid())
+            break;
+        next.append(localTime(fire));
+        from = fire;
+    }
+    line("Next fires", next.isEmpty() ? QStringLiteral("none") : next.join(QStringLiteral(", ")));
+    for (const FireRecord &fire : fires) {
+        o << QStringLiteral("\n%1  %2  %3").arg(localTime(fire.scheduledAt), fire.kind, fire.outcome);
+        if (fire.taskId > 0)
+            o << QStringLiteral("  task %1 %2").arg(fire.taskId).arg(fire.taskState);
+        if (!fire.detail.isEmpty())
+            o << "  " << printable(fire.detail);
+    }
+    if (!fires.isEmpty())
+        o << '\n';
+    o.flush();
+    return ExitOk;
+}
+
+int runPause(const QString &dbPath, const QStringList &arguments, bool pausing)
+{
+    SubcommandParser command(
+        pausing ? QStringLiteral("taskdeckctl [--db PATH] job pause ID [--reason TEXT] [--until ISO-8601]")
+                : QStringLiteral("taskdeckctl [--db PATH] job resume ID"),
+        pausing ? QStringLiteral("Stop firing the job, until resumed or the --until time. Fires while paused are "
+                                 "not run.")
+                : QStringLiteral("Fire the job again from its next scheduled time."));
+    if (pausing) {
+        command.parser().addOption(
+            {QStringLiteral("reason"), QStringLiteral("Why, for whoever looks next."), QStringLiteral("TEXT")});
+        command.parser().addOption(
+            {QStringLiteral("until"), QStringLiteral("Resume by itself at this time."), QStringLiteral("ISO-8601")});
+    }
+    QString id;
+    int exitCode = ExitOk;
+    if (!readId(command, arguments, &id, &exitCode))
+        return exitCode;
+    JobStore store(dbPath);
+    QString why;
+    if (!pausing) {
+        if (!store.resume(id, &why))
+            return fail(why);
+        out() << id << " resumed" << Qt::endl;
+        return ExitOk;
+    }
+    QDateTime until;
+    if (command.parser().isSet(QStringLiteral("until"))) {
+        const auto time =
+            IsoTime::parse(command.parser().value(QStringLiteral("until")), QTimeZone::systemTimeZone(), &why);
+        if (!time)
+            return usageError(QStringLiteral("--until: ") + why);
+        until = *time;
+    }
+    if (!store.pause(id, command.parser().value(QStringLiteral("reason")), until, &why))
+        return fail(why);
+    out() << id << " paused" << (until.isValid() ? QStringLiteral(" until ") + localTime(until) : QString())
+          << Qt::endl;
+    return ExitOk;
+}
+
+int runRunNow(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] job run-now ID"),
+                             QStringLiteral("Queue one run of the job now and print its task id; the schedule does "
+                                            "not move. A running engine starts it."));
+    QString id;
+    int exitCode = ExitOk;
+    if (!readId(command, arguments, &id, &exitCode))
+        return exitCode;
+    QString why;
+    const auto task = JobStore(dbPath).runNow(id, &why);
+    if (!task)
+        return fail(why);
+    out() << *task << Qt::endl;
+    return ExitOk;
+}
+
+int runHistory(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] job history ID [--limit N] [--json]"),
+                             QStringLiteral("The job's fires, newest first: when each was due, when it started, how "
+                                            "late, and how it ended."));
+    command.parser().addOption(
+        {QStringLiteral("limit"), QStringLiteral("At most N fires (default: 50)."), QStringLiteral("N")});
+    command.parser().addOption({QStringLiteral("json"), QStringLiteral("Print a JSON array of fire objects.")});
+    QString id;
+    int exitCode = ExitOk;
+    if (!readId(command, arguments, &id, &exitCode))
+        return exitCode;
+    int limit = 50;
+    if (!readInt(command.parser(), QStringLiteral("limit"), 1, 1000000, &limit, &exitCode))
+        return exitCode;
+    QString why;
+    const auto fires = JobStore(dbPath).fires(id, limit, &why);
+    if (!fires)
+        return fail(why);
+    if (command.parser().isSet(QStringLiteral("json"))) {
+        QJsonArray array;
+        for (const FireRecord &fire : *fires)
+            array.append(fire.toJson());
+        printJson(QJsonDocument(array));
+        return ExitOk;
+    }
+    const QString row = QStringLiteral("%1  %2  %3  %4  %5\n");
+    out() << row.arg(QStringLiteral("DUE"), -25)
+                 .arg(QStringLiteral("KIND"), -9)
+                 .arg(QStringLiteral("LATENESS"), -9)
+                 .arg(QStringLiteral("OUTCOME"), -10)
+                 .arg(QStringLiteral("TASK"));
+    for (const FireRecord &fire : *fires) {
+        const QString outcome =
+            fire.outcome == QLatin1String("queued") && !fire.taskState.isEmpty() ? fire.taskState : fire.outcome;
+        const QString lateness = fire.taskStartedAt.isValid()
+                                     ? formatDuration(std::max<qint64>(0, fire.scheduledAt.msecsTo(fire.taskStartedAt)))
+                                     : QStringLiteral("-");
+        out() << row.arg(localTime(fire.scheduledAt), -25)
+                     .arg(fire.kind, -9)
+                     .arg(lateness, -9)
+                     .arg(outcome, -10)
+                     .arg(fire.taskId > 0 ? QString::number(fire.taskId) : printable(fire.detail));
+    }
+    out().flush();
+    return ExitOk;
+}
+
+int runImport(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] job import FILE"),
+                             QStringLiteral("Add the file's new jobs and replace those whose id exists. The whole "
+                                            "file is checked first; any error writes nothing."));
+    command.parser().addPositionalArgument(QStringLiteral("FILE"),
+                                           QStringLiteral("A jobs file (- for standard input)."));
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    const QStringList words = command.parser().positionalArguments();
+    if (words.size() != 1)
+        return usageError(QStringLiteral("job import takes one file"));
+    QFile file;
+    const bool opened = words.first() == QLatin1String("-")
+                            ? file.open(stdin, QIODevice::ReadOnly)
+                            : (file.setFileName(words.first()), file.open(QIODevice::ReadOnly));
+    if (!opened)
+        return usageError(QStringLiteral("%1: %2").arg(printable(words.first()), file.errorString()));
+    QString why;
+    const auto jobs = JobsFile::parse(file.read(64 * 1024 * 1024), &why);
+    if (!jobs)
+        return usageError(QStringLiteral("%1: %2").arg(printable(words.first()), why));
+    const auto result = JobStore(dbPath).import(*jobs, &why);
+    if (!result)
+        return fail(why);
+    out() << result->added.size() << " added, " << result->replaced.size() << " replaced" << Qt::endl;
+    return ExitOk;
+}
+
+int runExport(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] job export [FILE]"),
+                             QStringLiteral("Write every job as a jobs file, for `job import` here or elsewhere."));
+    command.parser().addPositionalArgument(
+        QStringLiteral("FILE"), QStringLiteral("Where to write (default: standard output)."), QStringLiteral("[FILE]"));
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    const QStringList words = command.parser().positionalArguments();
+    if (words.size() > 1)
+        return usageError(QStringLiteral("job export takes at most one file"));
+    QString why;
+    const auto stored = JobStore(dbPath).list(&why);
+    if (!stored)
+        return fail(why);
+    QList<Job> jobs;
+    for (const StoredJob &job : *stored)
+        jobs.append(job.job);
+    const QByteArray text = JobsFile::write(jobs);
+    if (words.isEmpty()) {
+        out() << QString::fromUtf8(text);
+        out().flush();
+        return ExitOk;
+    }
+    // Written whole or not at all.
+    QSaveFile file(words.first());
+    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
+        return fail(QStringLiteral("%1: %2").arg(printable(words.first()), file.errorString()));
+    out() << jobs.size() << " jobs written to " << words.first() << Qt::endl;
+    return ExitOk;
+}
+
+} // namespace
+
+QString jobCommandSummary()
+{
+    return QStringLiteral("  job add|edit|remove|list|show|pause|resume|run-now|history|import|export\n"
+                          "                    Jobs: tasks on a cron schedule\n");
+}
+
+int runJobCommand(const QString &dbPath, const QStringList &arguments)
+{
+    const QString sub = arguments.value(0);
+    const QStringList rest = arguments.mid(1);
+    if (sub == QLatin1String("add") || sub == QLatin1String("edit"))
+        return runAdd(dbPath, rest, sub == QLatin1String("add"));
+    if (sub == QLatin1String("remove"))
+        return runRemove(dbPath, rest);
+    if (sub == QLatin1String("list"))
+        return runList(dbPath, rest);
+    if (sub == QLatin1String("show"))
+        return runShow(dbPath, rest);
+    if (sub == QLatin1String("pause") || sub == QLatin1String("resume"))
+        return runPause(dbPath, rest, sub == QLatin1String("pause"));
+    if (sub == QLatin1String("run-now"))
+        return runRunNow(dbPath, rest);
+    if (sub == QLatin1String("history"))
+        return runHistory(dbPath, rest);
+    if (sub == QLatin1String("import"))
+        return runImport(dbPath, rest);
+    if (sub == QLatin1String("export"))
+        return runExport(dbPath, rest);
+    if (sub.isEmpty()) {
+        err() << jobHelp();
+        return ExitUsage;
+    }
+    if (sub == QLatin1String("--help") || sub == QLatin1String("-h") || sub == QLatin1String("help")) {
+        out() << jobHelp();
+        return ExitOk;
+    }
+    return usageError(QStringLiteral("job: unknown command '%1' (see: taskdeckctl job --help)").arg(printable(sub)));
+}
+
+} // namespace Taskdeck::Ctl

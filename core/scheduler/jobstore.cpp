@@ -1,0 +1,182 @@
+#include "jobstore.h"
+
+#include "clock.h"
+#include "jobrepository.h"
+#include "queue/taskrepository.h"
+#include "store/storeaccess.h"
+
+namespace Taskdeck::Core {
+
+JobStore::JobStore(const QString &path, const Clock *clock)
+    : m_access(std::make_unique<StoreAccess>(path))
+    , m_clock(clock ? clock : &Clock::system())
+{}
+
+JobStore::~JobStore() = default;
+
+bool JobStore::add(const Job &job, QString *error)
+{
+    if (!job.validate(error))
+        return false;
+    const QDateTime now = m_clock->now();
+    return m_access->write(
+        [&](QSqlDatabase &db, QVariant *, QString *why) { return JobRepository(db).add(job, now, why); }, error);
+}
+
+bool JobStore::update(const Job &job, QString *error)
+{
+    if (!job.validate(error))
+        return false;
+    const QDateTime now = m_clock->now();
+    return m_access->write(
+        [&](QSqlDatabase &db, QVariant *, QString *why) { return JobRepository(db).update(job, now, why); }, error);
+}
+
+std::optional<JobStore::ImportResult> JobStore::import(const QList<Job> &jobs, QString *error)
+{
+    for (const Job &job : jobs) {
+        QString why;
+        if (!job.validate(&why)) {
+            if (error)
+                *error = QStringLiteral("\"%1\": %2").arg(job.id, why);
+            return std::nullopt;
+        }
+    }
+    const QDateTime now = m_clock->now();
+    ImportResult result;
+    const bool ok = m_access->write(
+        [&](QSqlDatabase &db, QVariant *, QString *why) {
+            result = ImportResult();
+            JobRepository repository(db);
+            for (const Job &job : jobs) {
+                const bool exists = repository.find(job.id).has_value();
+                if (!(exists ? repository.update(job, now, why) : repository.add(job, now, why)))
+                    return false;
+                (exists ? result.replaced : result.added).append(job.id);
+            }
+            return true;
+        },
+        error);
+    return ok ? std::optional<ImportResult>(result) : std::nullopt;
+}
+
+bool JobStore::remove(const QString &id, QString *error)
+{
+    if (!m_access->exists()) {
+        if (error)
+            *error = QStringLiteral("no job '%1'").arg(id);
+        return false;
+    }
+    return m_access->write(
+        [&](QSqlDatabase &db, QVariant *, QString *why) { return JobRepository(db).remove(id, why); }, error);
+}
+
+std::optional<StoredJob> JobStore::find(const QString &id, QString *error)
+{
+    if (!m_access->exists()) {
+        if (error)
+            *error = QStringLiteral("no job '%1'").arg(id);
+        return std::nullopt;
+    }
+    const QSqlDatabase reader = m_access->reader(error);
+    if (!reader.isValid())
+        return std::nullopt;
+    return JobRepository(reader).find(id, error);
+}
+
+std::optional<QList<StoredJob>> JobStore::list(QString *error)
+{
+    if (!m_access->exists())
+        return QList<StoredJob>();
+    const QSqlDatabase reader = m_access->reader(error);
+    if (!reader.isValid())
+        return std::nullopt;
+    QString why;
+    const QList<StoredJob> jobs = JobRepository(reader).list(&why);
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    }
+    return jobs;
+}
+
+std::optional<QList<FireRecord>> JobStore::fires(const QString &id, int limit, QString *error)
+{
+    if (!find(id, error))
+        return std::nullopt;
+    QString why;
+    const QList<FireRecord> fires = JobRepository(m_access->reader(error)).fires(id, limit, &why);
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    }
+    return fires;
+}
+
+bool JobStore::pause(const QString &id, const QString &reason, const QDateTime &until, QString *error)
+{
+    if (reason.size() > 500) {
+        if (error)
+            *error = QStringLiteral("reason: longer than 500 characters");
+        return false;
+    }
+    const QDateTime now = m_clock->now();
+    if (until.isValid() && until <= now) {
+        if (error)
+            *error = QStringLiteral("until: that time has passed");
+        return false;
+    }
+    if (!find(id, error))
+        return false;
+    return m_access->write([&](QSqlDatabase &db, QVariant *,
+                               QString *why) { return JobRepository(db).setPaused(id, true, reason, until, now, why); },
+                           error);
+}
+
+bool JobStore::resume(const QString &id, QString *error)
+{
+    if (!find(id, error))
+        return false;
+    const QDateTime now = m_clock->now();
+    return m_access->write(
+        [&](QSqlDatabase &db, QVariant *, QString *why) {
+            return JobRepository(db).setPaused(id, false, QString(), QDateTime(), now, why);
+        },
+        error);
+}
+
+std::optional<qint64> JobStore::runNow(const QString &id, QString *error)
+{
+    if (!find(id, error))
+        return std::nullopt;
+    const QDateTime now = m_clock->now();
+    QVariant taskId;
+    const bool ok = m_access->write(
+        [&](QSqlDatabase &db, QVariant *value, QString *why) {
+            JobRepository jobs(db);
+            const auto stored = jobs.find(id, why);
+            if (!stored)
+                return false;
+            TaskRepository tasks(db);
+            const auto task = tasks.insert(stored->job.taskSpec(), now, TaskRepository::DefaultCapacity, why);
+            if (!task || !tasks.announceEnqueued(*task, now, why))
+                return false;
+            FireRecord fire;
+            fire.jobId = id;
+            fire.scheduledAt = now;
+            fire.at = now;
+            fire.kind = QStringLiteral("run-now");
+            fire.outcome = QStringLiteral("queued");
+            fire.taskId = *task;
+            if (!jobs.recordFire(fire, why))
+                return false;
+            *value = *task;
+            return true;
+        },
+        error, &taskId);
+    return ok ? std::optional<qint64>(taskId.toLongLong()) : std::nullopt;
+}
+
+} // namespace Taskdeck::Core

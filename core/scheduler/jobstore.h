@@ -1,0 +1,57 @@
+#pragma once
+
+#include "job.h"
+
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace Taskdeck::Core {
+
+class Clock;
+class StoreAccess;
+
+// Jobs in one database file, for callers outside the scheduler (the command line, the GUI's
+// readers); like TaskStore, every write is committed before it returns. A running scheduler
+// notices the changes (each bumps the job's revision).
+class JobStore final
+{
+    Q_DISABLE_COPY_MOVE(JobStore)
+
+public:
+    explicit JobStore(const QString &path, const Clock *clock = nullptr);
+    ~JobStore();
+
+    // Validates, then adds; refuses an id in use.
+    bool add(const Job &job, QString *error);
+    // Validates, then replaces the job of that id. Editing a schedule never triggers a run.
+    bool update(const Job &job, QString *error);
+    struct ImportResult
+    {
+        QStringList added;
+        QStringList replaced;
+    };
+    // Adds the new jobs and replaces those whose id exists, all in one write or none.
+    std::optional<ImportResult> import(const QList<Job> &jobs, QString *error);
+    bool remove(const QString &id, QString *error);
+
+    std::optional<StoredJob> find(const QString &id, QString *error);
+    std::optional<QList<StoredJob>> list(QString *error);
+    // Newest first.
+    std::optional<QList<FireRecord>> fires(const QString &id, int limit, QString *error);
+
+    // Pause with an optional reason and automatic resume time (invalid: until resumed by hand).
+    bool pause(const QString &id, const QString &reason, const QDateTime &until, QString *error);
+    bool resume(const QString &id, QString *error);
+    // Queues one run now, whatever the schedule, pause or overlap policy say (the operator asked);
+    // the next scheduled fire does not move. Returns the task's id.
+    std::optional<qint64> runNow(const QString &id, QString *error);
+
+private:
+    std::unique_ptr<StoreAccess> m_access;
+    const Clock *m_clock;
+};
+
+} // namespace Taskdeck::Core
