@@ -5,6 +5,7 @@
 #include "cron/cronschedule.h"
 #include "isotime.h"
 #include "scheduler/jobstore.h"
+#include "scheduler/scheduler.h"
 #include "taskoptions.h"
 #include "timezones.h"
 
@@ -35,7 +36,8 @@ QString jobHelp()
         "  run-now ID                    Queue one run now; the schedule does not move\n"
         "  history ID [--limit N] [--json]   Fires: scheduled time, start, lateness, outcome\n"
         "  import FILE                   Add and replace jobs from a jobs file, all or nothing\n"
-        "  export [FILE]                 Write every job as a jobs file (default: standard output)\n\n"
+        "  export [FILE]                 Write every job as a jobs file (default: standard output)\n"
+        "  catchup-preview [--json]      What would run, or be recorded missed, if the scheduler started now\n\n"
         "Run 'taskdeckctl job COMMAND --help' for a command's options.\n");
 }
 
@@ -543,11 +545,69 @@ int runExport(const QString &dbPath, const QStringList &arguments)
     return ExitOk;
 }
 
+int runCatchUpPreview(const QString &dbPath, const QStringList &arguments)
+{
+    SubcommandParser command(
+        QStringLiteral("taskdeckctl [--db PATH] job catchup-preview [--json]"),
+        QStringLiteral("For every job, the fires missed since the scheduler last ran and what its misfire policy "
+                       "makes of them if the scheduler started now. Changes nothing."));
+    command.parser().addOption({QStringLiteral("json"), QStringLiteral("Print a JSON array of planned fires.")});
+    int exitCode = ExitOk;
+    if (!command.parse(arguments, &exitCode))
+        return exitCode;
+    if (!command.parser().positionalArguments().isEmpty())
+        return usageError(QStringLiteral("job catchup-preview: unexpected '%1'")
+                              .arg(printable(command.parser().positionalArguments().first())));
+    QString why;
+    const auto jobs = JobStore(dbPath).list(&why);
+    if (!jobs)
+        return fail(why);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<PlannedFire> plans;
+    for (const StoredJob &stored : *jobs)
+        plans += Scheduler::plan(stored.job, stored.lastFireAt, now, Scheduler::Options());
+    if (command.parser().isSet(QStringLiteral("json"))) {
+        QJsonArray array;
+        for (const PlannedFire &planned : plans)
+            array.append(QJsonObject{
+                {QStringLiteral("job"), planned.jobId},
+                {QStringLiteral("scheduled_at"), IsoTime::format(planned.scheduledAt)},
+                {QStringLiteral("run_at"),
+                 planned.runAt.isValid() ? QJsonValue(IsoTime::format(planned.runAt)) : QJsonValue()},
+                {QStringLiteral("kind"), planned.kind},
+                {QStringLiteral("outcome"), planned.outcome},
+                {QStringLiteral("detail"), planned.detail},
+            });
+        printJson(QJsonDocument(array));
+        return ExitOk;
+    }
+    if (plans.isEmpty()) {
+        out() << "Nothing was missed: no job would catch up now." << Qt::endl;
+        return ExitOk;
+    }
+    const QString row = QStringLiteral("%1  %2  %3  %4\n");
+    out() << row.arg(QStringLiteral("JOB"), -28)
+                 .arg(QStringLiteral("DUE"), -25)
+                 .arg(QStringLiteral("WOULD"), -28)
+                 .arg(QStringLiteral("WHY"));
+    for (const PlannedFire &planned : plans) {
+        const QString would = planned.outcome == QLatin1String("run")
+                                  ? QStringLiteral("run at ") + localTime(planned.runAt).mid(11, 8)
+                                  : QStringLiteral("be recorded missed");
+        out() << row.arg(planned.jobId, -28)
+                     .arg(localTime(planned.scheduledAt), -25)
+                     .arg(would, -28)
+                     .arg(printable(planned.detail));
+    }
+    out().flush();
+    return ExitOk;
+}
+
 } // namespace
 
 QString jobCommandSummary()
 {
-    return QStringLiteral("  job add|edit|remove|list|show|pause|resume|run-now|history|import|export\n"
+    return QStringLiteral("  job add|edit|remove|list|show|pause|resume|run-now|history|import|export|catchup-preview\n"
                           "                    Jobs: tasks on a cron schedule\n");
 }
 
@@ -573,6 +633,8 @@ int runJobCommand(const QString &dbPath, const QStringList &arguments)
         return runImport(dbPath, rest);
     if (sub == QLatin1String("export"))
         return runExport(dbPath, rest);
+    if (sub == QLatin1String("catchup-preview"))
+        return runCatchUpPreview(dbPath, rest);
     if (sub.isEmpty()) {
         err() << jobHelp();
         return ExitUsage;

@@ -6,6 +6,7 @@
 #include "commandline.h"
 #include "isotime.h"
 #include "queue/taskengine.h"
+#include "scheduler/scheduler.h"
 #include "store/storewriter.h"
 
 #include <QCoreApplication>
@@ -181,9 +182,18 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
         return ExitFailure;
     }
 
+    // The scheduler fires jobs into the engine; it stops firing when the engine stops.
+    Scheduler scheduler(&writer, &engine, &Clock::system(), Scheduler::Options());
+    QObject::connect(
+        &scheduler, &Scheduler::fired, &engine,
+        [&](const QString &job, const QDateTime &scheduledAt, const QString &kind, const QString &outcome, qint64) {
+            say(QStringLiteral("job %1: %2 fire of %3 %4")
+                    .arg(job, kind, IsoTime::format(scheduledAt.toLocalTime()), outcome));
+        });
+
     say(QStringLiteral("serving %1 with %2 workers").arg(dbPath).arg(engine.workerCount()));
     QString why;
-    if (!engine.start(&why)) {
+    if (!engine.start(&why) || (!untilIdle && !scheduler.start(&why))) {
         err() << "taskdeckctl: " << why << Qt::endl;
         return ExitFailure;
     }

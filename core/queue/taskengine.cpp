@@ -253,6 +253,21 @@ void TaskEngine::admit(const Task &task)
 
 bool TaskEngine::enqueue(const TaskSpec &spec, QString *error)
 {
+    return enqueue(spec, error, {});
+}
+
+QList<TaskEngine::JobTask> TaskEngine::tasksOfJob(const QString &job) const
+{
+    QList<JobTask> tasks;
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
+        if (it->task.spec.job == job)
+            tasks.append({it.key(), it->running});
+    }
+    return tasks;
+}
+
+bool TaskEngine::enqueue(const TaskSpec &spec, QString *error, AlsoWrite alsoWrite)
+{
     if (!spec.validate(error) || !ActionSpec::validate(spec.action, error))
         return false;
     // The engine knows how many wait: no need to count them in SQL on every insert.
@@ -272,12 +287,13 @@ bool TaskEngine::enqueue(const TaskSpec &spec, QString *error)
     task.spec.notBefore = task.runAt;
     // The JSON columns are written here, not on the writer thread, which every task waits for.
     m_writer->post(
-        [spec, now, encoded = TaskRepository::encode(spec, m_encodeCache.get())](QSqlDatabase &db, QVariant *value,
-                                                                                 QString *why) {
+        [spec, now, encoded = TaskRepository::encode(spec, m_encodeCache.get()),
+         alsoWrite = std::move(alsoWrite)](QSqlDatabase &db, QVariant *value, QString *why) {
             const auto id = TaskRepository(db).insert(spec, now, TaskRepository::Unlimited, why, &encoded);
-            if (id)
-                *value = *id;
-            return id.has_value();
+            if (!id || (alsoWrite && !alsoWrite(db, *id, why)))
+                return false;
+            *value = *id;
+            return true;
         },
         [inbox = m_inbox, task](const StoreWriter::Result &result) {
             inbox->deliver([&](Inbox &in) { in.committed.push_back({task, result}); });

@@ -9,10 +9,12 @@
 #include <QRandomGenerator>
 #include <QString>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 
+class QSqlDatabase;
 class QThreadPool;
 class QTimer;
 
@@ -63,6 +65,18 @@ public:
     // Queues a task durably; taskQueued() follows once it is committed. Returns false (and writes
     // nothing) on invalid input.
     bool enqueue(const TaskSpec &spec, QString *error);
+    // The same, and `alsoWrite` runs in the same transaction once the task's id is known (the
+    // scheduler records the fire that queued it): both are committed, or neither.
+    using AlsoWrite = std::function<bool(QSqlDatabase &db, qint64 taskId, QString *error)>;
+    bool enqueue(const TaskSpec &spec, QString *error, AlsoWrite alsoWrite);
+
+    // The waiting and running tasks of a job, for overlap policies.
+    struct JobTask
+    {
+        qint64 id;
+        bool running;
+    };
+    QList<JobTask> tasksOfJob(const QString &job) const;
     // Cancels a waiting or running task of this engine. False when it has no such task.
     bool cancel(qint64 taskId);
     // Looks at the clock again (after a ManualClock moved, or the machine woke up).
