@@ -240,16 +240,18 @@ void Scheduler::handleJob(JobState &state, const QDateTime &now)
     if (job.paused) {
         if (!job.resumeAt.isValid() || job.resumeAt > now)
             return;
-        // Its pause is over: it fires again from now on, without catching up.
+        // Its pause is over: the fires it passed over are not caught up, but those after its resume
+        // time are its own (a wake late after a suspend handles them by the misfire policy).
+        const QDateTime resumedAt =
+            state.lastFireAt.isValid() && state.lastFireAt > job.resumeAt ? state.lastFireAt : job.resumeAt;
         job.paused = false;
         const QString id = job.id;
-        m_writer->post([id, now](QSqlDatabase &db, QVariant *, QString *why) {
+        m_writer->post([id, now, resumedAt](QSqlDatabase &db, QVariant *, QString *why) {
             JobRepository jobs(db);
-            return jobs.setPaused(id, false, QString(), QDateTime(), now, why) && jobs.setLastFire(id, now, why);
+            return jobs.setPaused(id, false, QString(), QDateTime(), now, why) && jobs.setLastFire(id, resumedAt, why);
         });
         ++state.stored.revision; // what the store now has: the reload must not take it for an edit
-        state.lastFireAt = now;
-        return;
+        state.lastFireAt = resumedAt;
     }
     if (!state.schedule.isValid())
         return;
