@@ -48,6 +48,7 @@ public:
         qint64 misfireAfterMs = 60000;  // a fire handled later than this was missed (Quartz's threshold)
         qint64 catchUpSpacingMs = 2000; // "all": catch-up runs this far apart
         quint32 randomSeed = 0;         // 0: random; else deterministic jitter (tests)
+        qint64 leadMs = 250;            // a fire is queued this early, to start on the dot (0: at its time)
     };
 
     Scheduler(StoreWriter *writer, TaskEngine *engine, const Clock *clock, Options options, QObject *parent = nullptr);
@@ -81,6 +82,8 @@ private:
     };
 
     void handleJob(JobState &state, const QDateTime &now);
+    void queueAhead(JobState &state, const QDateTime &now);
+    QString jobsFingerprint() const;
     void fire(JobState &state, const PlannedFire &planned, const QDateTime &now);
     void record(const JobState &state, const PlannedFire &planned, const QDateTime &now, const QString &outcome,
                 const QString &detail);
@@ -96,6 +99,7 @@ private:
     QTimer *m_jobsTimer;
     QRandomGenerator m_random;
     QHash<QString, JobState> m_jobs;
+    QString m_jobsFingerprint;
     bool m_started = false;
 };
 

@@ -108,6 +108,8 @@ private Q_SLOTS:
     void fireMissedAfterAResumeTimeFollowsTheMisfirePolicy();
     void editingAJobNeverTriggersARun();
     void rebootJobFiresOnceAtStart();
+    void aFireIsQueuedAheadAndStartsOnItsTime();
+    void aJobRemovedAndAddedAgainTakesItsNewDefinition();
     void planSaysWhatBecomesOfDueAndMissedFires_data();
     void planSaysWhatBecomesOfDueAndMissedFires();
 
@@ -217,6 +219,50 @@ Task TestScheduler::storedTask(qint64 id)
     barrier();
     QString error;
     return TaskStore(m_path, &m_clock).find(id, &error).value_or(Task());
+}
+
+void TestScheduler::aFireIsQueuedAheadAndStartsOnItsTime()
+{
+    QVERIFY(addJob(makeJob(QStringLiteral("soon"), QStringLiteral("*/5 * * * *"))));
+    Scheduler::Options options;
+    options.leadMs = 250;
+    QVERIFY(startScheduler(options));
+    QSignalSpy started(m_engine.get(), &TaskEngine::taskStarted);
+    // Outside the lead time: nothing yet.
+    m_clock.set(today(12, 4, 59).addMSecs(-300));
+    m_scheduler->wake();
+    QVERIFY(firesOf(QStringLiteral("soon")).isEmpty());
+    // Within it: queued now, for 12:05 sharp, and the commit is done before then.
+    m_clock.set(today(12, 5).addMSecs(-200));
+    m_scheduler->wake();
+    const QList<FireRecord> fires = firesOf(QStringLiteral("soon"));
+    QCOMPARE(summaries(fires),
+             (QStringList{summary(today(12, 5), QStringLiteral("scheduled"), QStringLiteral("queued"))}));
+    QCOMPARE(fires.first().at, today(12, 5).addMSecs(-200));
+    QTRY_VERIFY(storedTask(fires.first().taskId).id > 0);
+    QCOMPARE(storedTask(fires.first().taskId).runAt, today(12, 5));
+    m_engine->wake();
+    QCOMPARE(started.size(), 0); // not before its time
+    // At its time the engine starts it; the scheduler's own wake then fires nothing more.
+    m_clock.set(today(12, 5));
+    m_engine->wake();
+    QTRY_COMPARE(started.size(), 1);
+    m_scheduler->wake();
+    QCOMPARE(firesOf(QStringLiteral("soon")).size(), 1);
+    QCOMPARE(m_scheduler->nextWake(), today(12, 10));
+}
+
+void TestScheduler::aJobRemovedAndAddedAgainTakesItsNewDefinition()
+{
+    QVERIFY(addJob(makeJob(QStringLiteral("again"), QStringLiteral("*/5 * * * *"))));
+    QVERIFY(startScheduler());
+    QCOMPARE(m_scheduler->nextWake(), today(12, 5));
+    QString error;
+    QVERIFY2(JobStore(m_path, &m_clock).remove(QStringLiteral("again"), &error), qPrintable(error));
+    m_clock.advance(1000); // another creation time, the same revision 1
+    QVERIFY(addJob(makeJob(QStringLiteral("again"), QStringLiteral("*/2 * * * *"))));
+    m_scheduler->reloadJobs();
+    QCOMPARE(m_scheduler->nextWake(), today(12, 2));
 }
 
 void TestScheduler::jobFiresAtEachCronTimeInItsOwnZone()
