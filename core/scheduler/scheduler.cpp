@@ -67,11 +67,10 @@ Scheduler::Scheduler(StoreWriter *writer, TaskEngine *engine, const Clock *clock
     connect(m_timer, &QTimer::timeout, this, &Scheduler::wake);
     m_jobsTimer->setInterval(m_options.jobsPollIntervalMs);
     connect(m_jobsTimer, &QTimer::timeout, this, [this] {
+        if (jobsFingerprint() == m_jobsFingerprint)
+            return;
         // What is due goes first, by the definitions it was due under; then the changes.
         wake();
-        const QString fingerprint = jobsFingerprint();
-        if (fingerprint == m_jobsFingerprint)
-            return;
         reloadJobs();
         wake();
     });
@@ -123,6 +122,7 @@ void Scheduler::reloadJobs()
             state.stored = stored;
             state.schedule = scheduleOf(stored.job);
             state.lastFireAt = stored.lastFireAt;
+            updateNext(state);
             m_jobs.insert(stored.job.id, state);
             continue;
         }
@@ -136,6 +136,7 @@ void Scheduler::reloadJobs()
             it->lastFireAt = now;
             saveLastFire(stored.job.id, now);
         }
+        updateNext(*it);
     }
     for (auto it = m_jobs.begin(); it != m_jobs.end();) {
         if (seen.contains(it.key()))
@@ -163,11 +164,27 @@ void Scheduler::wake()
     if (!m_started)
         return;
     const QDateTime now = m_clock->now();
+    const QDateTime horizon = now.addMSecs(std::max<qint64>(m_options.leadMs, 0));
     for (JobState &state : m_jobs) {
+        // Only the jobs with something to do: each knows its next fire time.
+        const Job &job = state.stored.job;
+        const bool due =
+            job.paused ? job.resumeAt.isValid() && job.resumeAt <= now
+                       : state.schedule.isValid() && (!state.lastFireAt.isValid() ||
+                                                      (state.nextFireAt.isValid() && state.nextFireAt <= horizon));
+        if (!due)
+            continue;
         handleJob(state, now);
         queueAhead(state, now);
+        updateNext(state);
     }
     armTimer();
+}
+
+void Scheduler::updateNext(JobState &state)
+{
+    state.nextFireAt =
+        state.schedule.isValid() && state.lastFireAt.isValid() ? state.schedule.next(state.lastFireAt) : QDateTime();
 }
 
 void Scheduler::queueAhead(JobState &state, const QDateTime &now)
@@ -403,7 +420,7 @@ QDateTime Scheduler::nextWake() const
         if (state.stored.job.paused)
             at = state.stored.job.resumeAt;
         else if (state.schedule.isValid())
-            at = state.schedule.next(state.lastFireAt.isValid() ? std::max(state.lastFireAt, now.addMSecs(-1)) : now);
+            at = state.lastFireAt.isValid() ? state.nextFireAt : now; // a new job: at once
         if (at.isValid() && (!earliest.isValid() || at < earliest))
             earliest = at;
     }

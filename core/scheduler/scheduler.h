@@ -79,10 +79,12 @@ private:
         StoredJob stored;
         CronSchedule schedule; // invalid: no schedule (by hand only) or @reboot
         QDateTime lastFireAt;  // the latest fire time dealt with
+        QDateTime nextFireAt;  // the first fire time after it (due when not after now)
     };
 
     void handleJob(JobState &state, const QDateTime &now);
     void queueAhead(JobState &state, const QDateTime &now);
+    void updateNext(JobState &state);
     QString jobsFingerprint() const;
     void fire(JobState &state, const PlannedFire &planned, const QDateTime &now);
     void record(const JobState &state, const PlannedFire &planned, const QDateTime &now, const QString &outcome,
