@@ -40,9 +40,15 @@ SqliteStatement::SqliteStatement(const QSqlDatabase &db, const char *sql)
     if (connection.handle != handle) {
         // The name now stands for another connection (it was closed without Database::close):
         // the old statements belong to the old handle.
+        // Our statements kept Qt's sqlite3_close from closing the old handle (SQLITE_BUSY), and Qt
+        // has let go of it: once they are finalized, it is ours to close. Without statements,
+        // Qt's close succeeded and the handle is gone.
+        const bool orphaned = connection.handle && !connection.statements.isEmpty();
         for (sqlite3_stmt *statement : std::as_const(connection.statements))
             sqlite3_finalize(statement);
         connection.statements.clear();
+        if (orphaned)
+            sqlite3_close(connection.handle);
         connection.handle = handle;
     }
     m_db = connection.handle;
