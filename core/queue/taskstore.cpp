@@ -107,19 +107,9 @@ bool TaskStore::retryDeadWithPayload(qint64 id, const QJsonValue &payload, QStri
 
 std::optional<QList<OperatorActionRecord>> TaskStore::operatorActions(qint64 taskId, QString *error)
 {
-    if (!m_access->exists())
-        return QList<OperatorActionRecord>();
-    const QSqlDatabase reader = m_access->reader(error);
-    if (!reader.isValid())
-        return std::nullopt;
-    QString why;
-    QList<OperatorActionRecord> records = TaskRepository(reader).operatorActions(taskId, &why);
-    if (!why.isEmpty()) {
-        if (error)
-            *error = why;
-        return std::nullopt;
-    }
-    return records;
+    return m_access->readList<OperatorActionRecord>(
+        [&](const QSqlDatabase &reader, QString *why) { return TaskRepository(reader).operatorActions(taskId, why); },
+        error);
 }
 
 bool TaskStore::cancel(qint64 id, QString *error)
@@ -144,19 +134,8 @@ std::optional<Task> TaskStore::find(qint64 id, QString *error)
 
 std::optional<QList<AttemptRecord>> TaskStore::attempts(qint64 taskId, QString *error)
 {
-    if (!m_access->exists())
-        return QList<AttemptRecord>();
-    const QSqlDatabase reader = m_access->reader(error);
-    if (!reader.isValid())
-        return std::nullopt;
-    QString why;
-    QList<AttemptRecord> records = TaskRepository(reader).attempts(taskId, &why);
-    if (!why.isEmpty()) {
-        if (error)
-            *error = why;
-        return std::nullopt;
-    }
-    return records;
+    return m_access->readList<AttemptRecord>(
+        [&](const QSqlDatabase &reader, QString *why) { return TaskRepository(reader).attempts(taskId, why); }, error);
 }
 
 std::optional<QueueStatistics> TaskStore::statistics(QString *error)
@@ -171,19 +150,9 @@ std::optional<QueueStatistics> TaskStore::statistics(QString *error)
 
 std::optional<QList<Task>> TaskStore::list(std::optional<TaskState> state, int limit, QString *error)
 {
-    if (!m_access->exists())
-        return QList<Task>();
-    const QSqlDatabase reader = m_access->reader(error);
-    if (!reader.isValid())
-        return std::nullopt;
-    QString why;
-    QList<Task> tasks = TaskRepository(reader).list(state, limit, &why);
-    if (!why.isEmpty()) {
-        if (error)
-            *error = why;
-        return std::nullopt;
-    }
-    return tasks;
+    return m_access->readList<Task>(
+        [&](const QSqlDatabase &reader, QString *why) { return TaskRepository(reader).list(state, limit, why); },
+        error);
 }
 
 } // namespace Taskdeck::Core

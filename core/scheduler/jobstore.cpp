@@ -86,33 +86,16 @@ std::optional<StoredJob> JobStore::find(const QString &id, QString *error)
 
 std::optional<QList<StoredJob>> JobStore::list(QString *error)
 {
-    if (!m_access->exists())
-        return QList<StoredJob>();
-    const QSqlDatabase reader = m_access->reader(error);
-    if (!reader.isValid())
-        return std::nullopt;
-    QString why;
-    const QList<StoredJob> jobs = JobRepository(reader).list(&why);
-    if (!why.isEmpty()) {
-        if (error)
-            *error = why;
-        return std::nullopt;
-    }
-    return jobs;
+    return m_access->readList<StoredJob>(
+        [](const QSqlDatabase &reader, QString *why) { return JobRepository(reader).list(why); }, error);
 }
 
 std::optional<QList<FireRecord>> JobStore::fires(const QString &id, int limit, QString *error)
 {
     if (!find(id, error))
         return std::nullopt;
-    QString why;
-    const QList<FireRecord> fires = JobRepository(m_access->reader(error)).fires(id, limit, &why);
-    if (!why.isEmpty()) {
-        if (error)
-            *error = why;
-        return std::nullopt;
-    }
-    return fires;
+    return m_access->readList<FireRecord>(
+        [&](const QSqlDatabase &reader, QString *why) { return JobRepository(reader).fires(id, limit, why); }, error);
 }
 
 bool JobStore::pause(const QString &id, const QString &reason, const QDateTime &until, QString *error)

@@ -2,10 +2,12 @@
 
 #include "storewriter.h"
 
+#include <QList>
 #include <QSqlDatabase>
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace Taskdeck::Core {
 
@@ -28,6 +30,26 @@ public:
     bool write(const StoreWriter::Operation &operation, QString *error, QVariant *value = nullptr);
     // The thread's read-only connection; invalid (and *error says why) when it cannot be opened.
     QSqlDatabase reader(QString *error);
+
+    // A list read with `read(reader, &why)`, which reports trouble by setting `why`. A file that
+    // does not exist yet reads as an empty list.
+    template<typename T, typename Read>
+    std::optional<QList<T>> readList(Read read, QString *error)
+    {
+        if (!exists())
+            return QList<T>();
+        const QSqlDatabase db = reader(error);
+        if (!db.isValid())
+            return std::nullopt;
+        QString why;
+        QList<T> items = read(db, &why);
+        if (!why.isEmpty()) {
+            if (error)
+                *error = why;
+            return std::nullopt;
+        }
+        return items;
+    }
 
 private:
     QString m_path;
