@@ -6,7 +6,9 @@
 #include "commandline.h"
 #include "isotime.h"
 #include "queue/taskengine.h"
+#include "scheduler/jobnotifier.h"
 #include "scheduler/scheduler.h"
+#include "store/changesignal.h"
 #include "store/storewriter.h"
 
 #include <QCoreApplication>
@@ -143,6 +145,11 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
         err() << "taskdeckctl: " << writer.openError() << Qt::endl;
         return ExitFailure;
     }
+    // Other processes knock on a file next to the database when they change it; the engine and the
+    // scheduler look then, and poll only where that file cannot be watched.
+    ChangeWatcher changes(dbPath);
+    if (changes.isWatching())
+        options.pollIntervalMs = 0;
     HandlerRegistry handlers;
     registerBuiltinHandlers(handlers);
     TaskEngine engine(&writer, &handlers, &Clock::system(), options);
@@ -183,13 +190,26 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
     }
 
     // The scheduler fires jobs into the engine; it stops firing when the engine stops.
-    Scheduler scheduler(&writer, &engine, &Clock::system(), Scheduler::Options());
-    QObject::connect(
-        &scheduler, &Scheduler::fired, &engine,
-        [&](const QString &job, const QDateTime &scheduledAt, const QString &kind, const QString &outcome, qint64) {
-            say(QStringLiteral("job %1: %2 fire of %3 %4")
-                    .arg(job, kind, IsoTime::format(scheduledAt.toLocalTime()), outcome));
-        });
+    Scheduler::Options schedulerOptions;
+    if (changes.isWatching())
+        schedulerOptions.jobsPollIntervalMs = 0;
+    Scheduler scheduler(&writer, &engine, &Clock::system(), schedulerOptions);
+    QObject::connect(&scheduler, &Scheduler::fired, &engine,
+                     [&](const QString &job, const QDateTime &scheduledAt, const QString &kind, const QString &outcome,
+                         qint64 taskId) {
+                         say(QStringLiteral("job %1: %2 fire of %3 %4%5")
+                                 .arg(job, kind, IsoTime::format(scheduledAt.toLocalTime()), outcome,
+                                      taskId > 0 ? QStringLiteral(" as task %1").arg(taskId) : QString()));
+                     });
+    JobNotifier notifier(&scheduler, &engine);
+    QObject::connect(&notifier, &JobNotifier::notification, &engine, [&](const JobNotification &note) {
+        say(QStringLiteral("notify %1 (%2): %3").arg(note.jobId, note.event, note.message));
+    });
+    QObject::connect(&changes, &ChangeWatcher::changed, &engine, [&] {
+        engine.checkRequests();
+        if (!untilIdle)
+            scheduler.checkJobs();
+    });
 
     say(QStringLiteral("serving %1 with %2 workers").arg(dbPath).arg(engine.workerCount()));
     QString why;

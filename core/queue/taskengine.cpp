@@ -8,6 +8,7 @@
 #include "store/database.h"
 #include "store/storewriter.h"
 #include "taskrepository.h"
+#include "walltimer.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -70,6 +71,7 @@ struct TaskEngine::Inbox
     {
         Task task;
         StoreWriter::Result result;
+        Queued queued;
     };
     struct Finished
     {
@@ -94,6 +96,7 @@ struct TaskEngine::Inbox
     QMutex mutex;
     TaskEngine *engine = nullptr;
     bool drainScheduled = false;
+    bool writesFailed = false; // state changes the writer could not commit wait to be written again
     std::vector<Committed> committed;
     std::vector<Finished> finished;
 };
@@ -111,6 +114,8 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     , m_wakeTimer(new QTimer(this))
     , m_pollTimer(new QTimer(this))
     , m_shutdownTimer(new QTimer(this))
+    , m_retryWritesTimer(new QTimer(this))
+    , m_wallTimer(m_clock == &Clock::system() ? new WallTimer(this) : nullptr)
     , m_random(m_options.randomSeed ? m_options.randomSeed : QRandomGenerator::global()->generate())
     , m_inbox(std::make_shared<Inbox>())
     , m_encodeCache(std::make_unique<TaskEncodeCache>())
@@ -125,11 +130,19 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     m_wakeTimer->setTimerType(Qt::PreciseTimer);
     connect(m_wakeTimer, &QTimer::timeout, this, &TaskEngine::wake);
     m_pollTimer->setInterval(m_options.pollIntervalMs);
-    connect(m_pollTimer, &QTimer::timeout, this, [this] {
-        retryPendingWrites();
-        handleRequests();
-        wake();
-    });
+    connect(m_pollTimer, &QTimer::timeout, this, &TaskEngine::checkRequests);
+    m_retryWritesTimer->setSingleShot(true);
+    m_retryWritesTimer->setInterval(200);
+    connect(m_retryWritesTimer, &QTimer::timeout, this, &TaskEngine::retryPendingWrites);
+    if (m_wallTimer && !m_wallTimer->isValid()) {
+        delete m_wallTimer;
+        m_wallTimer = nullptr;
+    }
+    if (m_wallTimer) {
+        // Due times are wall-clock times: a sleep or a clock set shows here, not on the QTimer.
+        connect(m_wallTimer, &WallTimer::timeout, this, &TaskEngine::wake);
+        connect(m_wallTimer, &WallTimer::clockChanged, this, &TaskEngine::wake);
+    }
     m_shutdownTimer->setSingleShot(true);
     connect(m_shutdownTimer, &QTimer::timeout, this, [this] {
         // Grace is over: stop what still runs; it is queued again, not failed.
@@ -189,9 +202,19 @@ bool TaskEngine::start(QString *error)
     m_lastRequestId = TaskRepository(snapshot).lastRequestId();
     loadWaitingTasks();
     snapshot.commit();
-    m_pollTimer->start();
+    if (m_options.pollIntervalMs > 0)
+        m_pollTimer->start();
     wake();
     return true;
+}
+
+void TaskEngine::checkRequests()
+{
+    if (!m_started || m_stopping)
+        return;
+    retryPendingWrites();
+    handleRequests();
+    wake();
 }
 
 void TaskEngine::loadWaitingTasks()
@@ -266,7 +289,7 @@ QList<TaskEngine::JobTask> TaskEngine::tasksOfJob(const QString &job) const
     return tasks;
 }
 
-bool TaskEngine::enqueue(const TaskSpec &spec, QString *error, AlsoWrite alsoWrite)
+bool TaskEngine::enqueue(const TaskSpec &spec, QString *error, AlsoWrite alsoWrite, Queued queued)
 {
     if (!spec.validate(error) || !ActionSpec::validate(spec.action, error))
         return false;
@@ -295,8 +318,8 @@ bool TaskEngine::enqueue(const TaskSpec &spec, QString *error, AlsoWrite alsoWri
             *value = *id;
             return true;
         },
-        [inbox = m_inbox, task](const StoreWriter::Result &result) {
-            inbox->deliver([&](Inbox &in) { in.committed.push_back({task, result}); });
+        [inbox = m_inbox, task, queued = std::move(queued)](const StoreWriter::Result &result) {
+            inbox->deliver([&](Inbox &in) { in.committed.push_back({task, result, queued}); });
         });
     return true;
 }
@@ -320,10 +343,11 @@ void TaskEngine::queueWrite(TaskWrite write)
         if (std::exchange(m_pendingWrites->operationQueued, true))
             return;
     }
-    postPendingWrites(m_writer, m_pendingWrites);
+    postPendingWrites(m_writer, m_pendingWrites, m_inbox);
 }
 
-void TaskEngine::postPendingWrites(StoreWriter *writer, const std::shared_ptr<PendingWrites> &pending)
+void TaskEngine::postPendingWrites(StoreWriter *writer, const std::shared_ptr<PendingWrites> &pending,
+                                   const std::shared_ptr<Inbox> &inbox)
 {
     // The writer may run an operation twice (when another write of its batch failed): the changes
     // it takes are kept for that, and put back in front of newer ones if they were not committed.
@@ -340,15 +364,18 @@ void TaskEngine::postPendingWrites(StoreWriter *writer, const std::shared_ptr<Pe
             TaskRepository(db).apply(*taken);
             return true;
         },
-        [pending, taken, wasTaken](const StoreWriter::Result &result) {
+        [pending, taken, wasTaken, inbox](const StoreWriter::Result &result) {
             if (result.ok)
                 return;
             // Not committed (a full disk, say): kept, in order, for the engine's next try.
             qCWarning(lcQueue, "task state changes were not committed: %s", qPrintable(result.error));
-            QMutexLocker locker(&pending->mutex);
-            if (*wasTaken)
-                pending->writes.insert(pending->writes.begin(), taken->begin(), taken->end());
-            pending->operationQueued = false;
+            {
+                QMutexLocker locker(&pending->mutex);
+                if (*wasTaken)
+                    pending->writes.insert(pending->writes.begin(), taken->begin(), taken->end());
+                pending->operationQueued = false;
+            }
+            inbox->deliver([](Inbox &in) { in.writesFailed = true; });
         });
 }
 
@@ -359,28 +386,36 @@ void TaskEngine::retryPendingWrites()
         if (m_pendingWrites->writes.empty() || std::exchange(m_pendingWrites->operationQueued, true))
             return;
     }
-    postPendingWrites(m_writer, m_pendingWrites);
+    postPendingWrites(m_writer, m_pendingWrites, m_inbox);
 }
 
 void TaskEngine::drainInbox()
 {
     std::vector<Inbox::Committed> committed;
     std::vector<Inbox::Finished> finished;
+    bool writesFailed = false;
     {
         QMutexLocker locker(&m_inbox->mutex);
         committed.swap(m_inbox->committed);
         finished.swap(m_inbox->finished);
         m_inbox->drainScheduled = false;
+        writesFailed = std::exchange(m_inbox->writesFailed, false);
     }
+    if (writesFailed && !m_retryWritesTimer->isActive())
+        m_retryWritesTimer->start(); // the poll would, but it may not run
     for (Inbox::Committed &c : committed) {
         --m_inFlightEnqueues;
         if (!c.result.ok) {
             qCWarning(lcQueue, "a task was not queued: %s", qPrintable(c.result.error));
+            if (c.queued)
+                c.queued(0, c.result.error);
             continue;
         }
         c.task.id = c.result.value.toLongLong();
         admit(c.task);
         Q_EMIT taskQueued(c.task.id);
+        if (c.queued)
+            c.queued(c.task.id, QString());
     }
     for (const Inbox::Finished &f : finished)
         onAttemptFinished(f.taskId, f.outcome, f.finishedAtMs);
@@ -522,7 +557,7 @@ void TaskEngine::startTask(Entry &entry)
     const qint64 timeoutMs = task.spec.timeoutMs;
     const int graceMs = m_options.processGraceMs;
     HandlerRegistry *handlers = m_handlers;
-    m_pool->start([inbox = m_inbox, id, context, action, timeoutMs, graceMs, handlers, clock] {
+    m_pool->start([inbox = m_inbox, id, context, action, timeoutMs, graceMs, handlers, clock, writer = m_writer] {
         AttemptOutcome outcome;
         const QString type = action.value(QStringLiteral("type")).toString();
         if (type == QLatin1String("exec") || type == QLatin1String("shell")) {
@@ -630,6 +665,8 @@ void TaskEngine::onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome,
     ended.runAgainAtMs = runAgainAt.isValid() ? runAgainAt.toMSecsSinceEpoch() : -1;
     queueWrite(std::move(ended));
 
+    if (!task.spec.job.isEmpty() && next != TaskState::Queued)
+        Q_EMIT jobTaskEnded(taskId, task.spec.job, attempt, taskStateName(next), recorded.error);
     switch (next) {
     case TaskState::Succeeded:
         Q_EMIT taskSucceeded(taskId);
@@ -694,10 +731,21 @@ void TaskEngine::armTimer()
 {
     if (m_stopping) {
         m_wakeTimer->stop();
+        if (m_wallTimer)
+            m_wallTimer->stop();
         return;
     }
-    // One timer, armed for the earliest not-yet-due task; capped so that a clock jump is noticed.
-    qint64 delay = m_future.empty() ? -1 : std::max<qint64>(0, m_future.begin()->first - nowMs());
+    // One timer, armed for the earliest not-yet-due task. With the system clock that is a
+    // WallTimer, which also hears of sleeps and clock sets; otherwise a QTimer, capped so that
+    // a clock jump is noticed.
+    const qint64 due = m_future.empty() ? -1 : m_future.begin()->first;
+    if (m_wallTimer) {
+        if (due < 0)
+            m_wallTimer->stop();
+        else
+            m_wallTimer->start(QDateTime::fromMSecsSinceEpoch(due, Qt::UTC));
+    }
+    qint64 delay = due < 0 || m_wallTimer ? -1 : std::min<qint64>(std::max<qint64>(0, due - nowMs()), 60 * 1000);
     if (m_options.maxWorkers > m_baseWorkers) {
         // "auto" workers look again while a backlog waits or extra workers may go.
         const qint64 resizeCheck =
@@ -705,11 +753,10 @@ void TaskEngine::armTimer()
         if (resizeCheck >= 0)
             delay = delay < 0 ? resizeCheck : std::min(delay, resizeCheck);
     }
-    if (delay < 0) {
+    if (delay < 0)
         m_wakeTimer->stop();
-        return;
-    }
-    m_wakeTimer->start(int(std::min<qint64>(delay, 60 * 1000)));
+    else
+        m_wakeTimer->start(int(delay));
 }
 
 void TaskEngine::checkIdle()

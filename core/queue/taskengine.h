@@ -19,6 +19,10 @@ class QThreadPool;
 class QTimer;
 
 namespace Taskdeck::Core {
+class WallTimer;
+}
+
+namespace Taskdeck::Core {
 
 class Clock;
 class HandlerRegistry;
@@ -48,8 +52,10 @@ public:
         int capacity = 100000;           // waiting tasks, in all
         int processGraceMs = 5000;       // SIGTERM -> SIGKILL on timeout or cancel
         int shutdownGraceMs = 30000;     // how long shutdown() lets running tasks finish
-        int pollIntervalMs = 200;        // how often to look for tasks other processes queued
-        quint32 randomSeed = 0;          // 0: random; else deterministic jitter (tests)
+        // How often to look for what other processes asked (tasks queued, retried, cancelled).
+        // 0: never; the owner calls checkRequests() when a ChangeWatcher hears of a change.
+        int pollIntervalMs = 200;
+        quint32 randomSeed = 0; // 0: random; else deterministic jitter (tests)
     };
 
     TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clock *clock, Options options,
@@ -67,8 +73,11 @@ public:
     bool enqueue(const TaskSpec &spec, QString *error);
     // The same, and `alsoWrite` runs in the same transaction once the task's id is known (the
     // scheduler records the fire that queued it): both are committed, or neither.
+    // `queued` is called in the engine's thread once the write is done: with the new task's id,
+    // or with 0 and why it was not written.
     using AlsoWrite = std::function<bool(QSqlDatabase &db, qint64 taskId, QString *error)>;
-    bool enqueue(const TaskSpec &spec, QString *error, AlsoWrite alsoWrite);
+    using Queued = std::function<void(qint64 taskId, const QString &error)>;
+    bool enqueue(const TaskSpec &spec, QString *error, AlsoWrite alsoWrite, Queued queued = {});
 
     // The waiting and running tasks of a job, for overlap policies.
     struct JobTask
@@ -81,6 +90,9 @@ public:
     bool cancel(qint64 taskId);
     // Looks at the clock again (after a ManualClock moved, or the machine woke up).
     void wake();
+    // Reads what other processes asked of the engine since it last looked (and writes again what
+    // the writer could not commit). The poll timer calls it; so does the owner on a change signal.
+    void checkRequests();
 
     int runningCount() const { return int(m_running.size()); }
     int waitingCount() const { return int(m_entries.size()) - runningCount(); }
@@ -96,6 +108,9 @@ Q_SIGNALS:
     void taskRetryScheduled(qint64 taskId, const QDateTime &at);
     void taskDeadLettered(qint64 taskId, const QString &error);
     void taskCancelled(qint64 taskId);
+    // An attempt of a job's task ended: `state` is what the task is now (succeeded, retry_wait,
+    // dead, cancelled), `error` why the attempt failed. For notifications and per-job views.
+    void jobTaskEnded(qint64 taskId, const QString &job, int attempt, const QString &state, const QString &error);
     void idle();
     void stopped();
     void workerCountChanged(int workers);
@@ -136,7 +151,9 @@ private:
     void drainInbox();
     void queueWrite(TaskWrite write);
     struct PendingWrites;
-    static void postPendingWrites(StoreWriter *writer, const std::shared_ptr<PendingWrites> &pending);
+    struct Inbox;
+    static void postPendingWrites(StoreWriter *writer, const std::shared_ptr<PendingWrites> &pending,
+                                  const std::shared_ptr<Inbox> &inbox);
     void retryPendingWrites(); // what the writer could not commit, every poll
     void onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs);
     void onProgress(qint64 taskId, int attempt, int percent, const QString &message);
@@ -158,12 +175,13 @@ private:
     QTimer *m_wakeTimer;
     QTimer *m_pollTimer;
     QTimer *m_shutdownTimer;
+    QTimer *m_retryWritesTimer; // after a write failed, while no poll runs
+    WallTimer *m_wallTimer;     // with the system clock: the earliest due task, by the wall clock
     QRandomGenerator m_random;
     QString m_readerName;
 
     // Commits from the writer and ends of attempts from the workers, handed over in bulk: one
     // event per burst instead of one per task.
-    struct Inbox;
     std::shared_ptr<Inbox> m_inbox;
     std::unique_ptr<TaskEncodeCache> m_encodeCache;
     std::shared_ptr<PendingWrites> m_pendingWrites;

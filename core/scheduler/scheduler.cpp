@@ -7,8 +7,10 @@
 #include "store/database.h"
 #include "store/storewriter.h"
 #include "timezones.h"
+#include "walltimer.h"
 
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTimer>
@@ -57,6 +59,7 @@ Scheduler::Scheduler(StoreWriter *writer, TaskEngine *engine, const Clock *clock
     , m_clock(clock ? clock : &Clock::system())
     , m_options(options)
     , m_timer(new QTimer(this))
+    , m_wallTimer(m_clock == &Clock::system() ? new WallTimer(this) : nullptr)
     , m_jobsTimer(new QTimer(this))
     , m_random(options.randomSeed ? options.randomSeed : QRandomGenerator::global()->generate())
 {
@@ -65,15 +68,30 @@ Scheduler::Scheduler(StoreWriter *writer, TaskEngine *engine, const Clock *clock
     m_timer->setSingleShot(true);
     m_timer->setTimerType(Qt::PreciseTimer);
     connect(m_timer, &QTimer::timeout, this, &Scheduler::wake);
+    if (m_wallTimer && !m_wallTimer->isValid()) {
+        delete m_wallTimer;
+        m_wallTimer = nullptr;
+    }
+    if (m_wallTimer) {
+        connect(m_wallTimer, &WallTimer::timeout, this, &Scheduler::wake);
+        connect(m_wallTimer, &WallTimer::clockChanged, this, [this] {
+            qCInfo(lcScheduler, "the wall clock was set; now %s", qPrintable(timeText(m_clock->now())));
+            wake();
+        });
+        m_suspendedMs = WallTimer::suspendedMs();
+    }
     m_jobsTimer->setInterval(m_options.jobsPollIntervalMs);
-    connect(m_jobsTimer, &QTimer::timeout, this, [this] {
-        if (jobsFingerprint() == m_jobsFingerprint)
-            return;
-        // What is due goes first, by the definitions it was due under; then the changes.
-        wake();
-        reloadJobs();
-        wake();
-    });
+    connect(m_jobsTimer, &QTimer::timeout, this, &Scheduler::checkJobs);
+}
+
+void Scheduler::checkJobs()
+{
+    if (!m_started || jobsFingerprint() == m_jobsFingerprint)
+        return;
+    // What is due goes first, by the definitions it was due under; then the changes.
+    wake();
+    reloadJobs();
+    wake();
 }
 
 Scheduler::~Scheduler()
@@ -96,7 +114,8 @@ bool Scheduler::start(QString *error)
             fire(state, PlannedFire{state.stored.job.id, now, now, QStringLiteral("reboot"), QStringLiteral("run"), {}},
                  now);
     }
-    m_jobsTimer->start();
+    if (m_options.jobsPollIntervalMs > 0)
+        m_jobsTimer->start();
     wake();
     return true;
 }
@@ -164,6 +183,12 @@ void Scheduler::wake()
     if (!m_started)
         return;
     const QDateTime now = m_clock->now();
+    if (m_wallTimer) {
+        const qint64 suspended = WallTimer::suspendedMs();
+        if (suspended - m_suspendedMs > 1000)
+            qCInfo(lcScheduler, "the machine slept for %lld s", (suspended - m_suspendedMs) / 1000);
+        m_suspendedMs = suspended;
+    }
     const QDateTime horizon = now.addMSecs(std::max<qint64>(m_options.leadMs, 0));
     for (JobState &state : m_jobs) {
         // Only the jobs with something to do: each knows its next fire time.
@@ -377,15 +402,33 @@ void Scheduler::fire(JobState &state, const PlannedFire &planned, const QDateTim
     record.outcome = QStringLiteral("queued");
     record.detail = detail;
     QString error;
-    const bool queued =
-        m_engine->enqueue(spec, &error, [record](QSqlDatabase &db, qint64 taskId, QString *why) mutable {
+    const bool queued = m_engine->enqueue(
+        spec, &error,
+        [record](QSqlDatabase &db, qint64 taskId, QString *why) mutable {
             record.taskId = taskId;
             JobRepository jobs(db);
             return jobs.recordFire(record, why).has_value() && jobs.setLastFire(record.jobId, record.scheduledAt, why);
+        },
+        [this, record, planned, now, self = QPointer<Scheduler>(this)](qint64 taskId, const QString &why) {
+            if (!self)
+                return;
+            if (taskId > 0) {
+                Q_EMIT fired(record.jobId, record.scheduledAt, record.kind, record.outcome, taskId);
+                return;
+            }
+            // The task and its fire were rolled back together: the fire is recorded as skipped.
+            auto it = m_jobs.find(record.jobId);
+            if (it != m_jobs.end())
+                this->record(*it, planned, now, QStringLiteral("skipped"), QStringLiteral("not queued: ") + why);
         });
     if (!queued)
         return skip(QStringLiteral("not queued: ") + error);
-    Q_EMIT fired(job.id, planned.scheduledAt, planned.kind, QStringLiteral("queued"), 0);
+}
+
+const Job *Scheduler::job(const QString &id) const
+{
+    const auto it = m_jobs.constFind(id);
+    return it == m_jobs.cend() ? nullptr : &it->stored.job;
 }
 
 void Scheduler::record(const JobState &state, const PlannedFire &planned, const QDateTime &now, const QString &outcome,
@@ -430,10 +473,17 @@ QDateTime Scheduler::nextWake() const
 void Scheduler::armTimer()
 {
     const QDateTime next = nextWake();
+    const qint64 lead = std::max<qint64>(m_options.leadMs, 0);
+    if (m_wallTimer) {
+        // By the wall clock: on time after a sleep or a clock set, and no wake while nothing is due.
+        if (next.isValid())
+            m_wallTimer->start(next.addMSecs(-lead));
+        else
+            m_wallTimer->stop();
+        return;
+    }
     const qint64 delay =
-        next.isValid()
-            ? std::clamp<qint64>(m_clock->now().msecsTo(next) - std::max<qint64>(m_options.leadMs, 0), 0, MaxTimerMs)
-            : MaxTimerMs;
+        next.isValid() ? std::clamp<qint64>(m_clock->now().msecsTo(next) - lead, 0, MaxTimerMs) : MaxTimerMs;
     m_timer->start(int(delay));
 }
 

@@ -16,6 +16,7 @@ namespace Taskdeck::Core {
 class Clock;
 class StoreWriter;
 class TaskEngine;
+class WallTimer;
 
 // What the scheduler does about one job's due or missed fire times: the plan `catchUpPlan` shows
 // (taskdeckctl job catchup-preview) and the scheduler carries out.
@@ -32,7 +33,9 @@ struct PlannedFire
 // Fires jobs: queues a task of a job at each of its cron times, in its time zone, with its
 // overlap, misfire and jitter policies, and records every fire (also those skipped or missed).
 //
-// One QTimer (Qt::PreciseTimer), armed for the earliest due fire; no polling for fire times.
+// One timer, armed for the earliest due fire; no polling for fire times. With the system clock it
+// is a WallTimer, which also wakes the scheduler after a sleep and when the wall clock is set;
+// with an injected clock a QTimer (Qt::PreciseTimer), capped at a minute.
 // Each wake compares the wall clock with the last fire handled, so a clock jump, a suspend or
 // the time the scheduler was not running shows up as missed fires, handled by the job's misfire
 // policy; a clock that went back never fires a time twice. Lives in the engine's thread.
@@ -44,7 +47,9 @@ class Scheduler final : public QObject
 public:
     struct Options
     {
-        int jobsPollIntervalMs = 1000;  // how often to look for jobs other processes changed
+        // How often to look for jobs other processes changed. 0: never; the owner calls
+        // checkJobs() when a ChangeWatcher hears of a change.
+        int jobsPollIntervalMs = 1000;
         qint64 misfireAfterMs = 60000;  // a fire handled later than this was missed (Quartz's threshold)
         qint64 catchUpSpacingMs = 2000; // "all": catch-up runs this far apart
         quint32 randomSeed = 0;         // 0: random; else deterministic jitter (tests)
@@ -60,16 +65,21 @@ public:
     // Looks at the clock and the jobs again (the timer does this; tests after moving a ManualClock).
     void wake();
     void reloadJobs();
+    // Reloads the jobs if another process changed them (a cheap look at the table first).
+    void checkJobs();
 
     // The earliest time a job is due (or a paused job resumes); invalid when none.
     QDateTime nextWake() const;
+    // A job as the scheduler knows it now; null when there is none by that id.
+    const Job *job(const QString &id) const;
 
     // What would happen to `job`'s fire times in (lastFireAt, now] if the scheduler woke now.
     static QList<PlannedFire> plan(const Job &job, const QDateTime &lastFireAt, const QDateTime &now,
                                    const Options &options);
 
 Q_SIGNALS:
-    // Every fire, run or not: outcome is queued, skipped or missed; taskId 0 when none.
+    // Every fire, run or not: outcome is queued (once its task is committed, with its id),
+    // skipped or missed (taskId 0).
     void fired(const QString &jobId, const QDateTime &scheduledAt, const QString &kind, const QString &outcome,
                qint64 taskId);
 
@@ -98,6 +108,8 @@ private:
     Options m_options;
     QString m_readerName;
     QTimer *m_timer;
+    WallTimer *m_wallTimer; // with the system clock
+    qint64 m_suspendedMs = 0;
     QTimer *m_jobsTimer;
     QRandomGenerator m_random;
     QHash<QString, JobState> m_jobs;

@@ -1,5 +1,6 @@
 #include "storeaccess.h"
 
+#include "changesignal.h"
 #include "database.h"
 
 #include <QFileInfo>
@@ -43,6 +44,8 @@ bool StoreAccess::write(const StoreWriter::Operation &operation, QString *error,
         *error = result.error;
     if (result.ok && value)
         *value = result.value;
+    if (result.ok)
+        ChangeSignal::announce(m_path); // the engine serving this file looks again
     return result.ok;
 }
 

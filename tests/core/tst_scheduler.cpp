@@ -9,6 +9,7 @@
 #include "queue/taskengine.h"
 #include "queue/taskstore.h"
 #include "scheduler/job.h"
+#include "scheduler/jobnotifier.h"
 #include "scheduler/jobrepository.h"
 #include "scheduler/jobstore.h"
 #include "scheduler/scheduler.h"
@@ -110,6 +111,8 @@ private Q_SLOTS:
     void rebootJobFiresOnceAtStart();
     void aFireIsQueuedAheadAndStartsOnItsTime();
     void aJobRemovedAndAddedAgainTakesItsNewDefinition();
+    void firedNamesTheTaskOnceItIsCommitted();
+    void notificationsFollowEachJobsNotifyList();
     void planSaysWhatBecomesOfDueAndMissedFires_data();
     void planSaysWhatBecomesOfDueAndMissedFires();
 
@@ -118,6 +121,8 @@ private:
     bool setLastFire(const QString &id, const QDateTime &at);
     bool startScheduler(Scheduler::Options options = {}, int workers = 2);
     void barrier();
+    void settle();
+    void wakeScheduler();
     QList<FireRecord> firesOf(const QString &id); // oldest first
     StoredJob storedJob(const QString &id);
     Task storedTask(qint64 id);
@@ -176,7 +181,7 @@ bool TestScheduler::startScheduler(Scheduler::Options options, int workers)
     engineOptions.processGraceMs = 300;
     m_engine = std::make_unique<TaskEngine>(m_writer.get(), &m_handlers, &m_clock, engineOptions);
     // Jobs are reloaded when a test says so, not whenever a QTRY_ happens to spin the event loop.
-    options.jobsPollIntervalMs = 3600 * 1000;
+    options.jobsPollIntervalMs = 0;
     options.randomSeed = 7;
     m_scheduler = std::make_unique<Scheduler>(m_writer.get(), m_engine.get(), &m_clock, options);
     QString error;
@@ -191,6 +196,20 @@ void TestScheduler::barrier()
 {
     // The writer commits in order: once this runs, everything posted before it is committed.
     m_writer->run([](QSqlDatabase &, QVariant *, QString *) { return true; });
+}
+
+void TestScheduler::settle()
+{
+    // What was committed is handed to the engine through its inbox, a queued call: deliver it, so
+    // that the fired() of queued fires (sent once their task is committed) has come.
+    barrier();
+    QCoreApplication::sendPostedEvents(m_engine.get(), QEvent::MetaCall);
+}
+
+void TestScheduler::wakeScheduler()
+{
+    m_scheduler->wake();
+    settle();
 }
 
 QList<FireRecord> TestScheduler::firesOf(const QString &id)
@@ -265,6 +284,78 @@ void TestScheduler::aJobRemovedAndAddedAgainTakesItsNewDefinition()
     QCOMPARE(m_scheduler->nextWake(), today(12, 2));
 }
 
+void TestScheduler::firedNamesTheTaskOnceItIsCommitted()
+{
+    QVERIFY(addJob(makeJob(QStringLiteral("five"), QStringLiteral("*/5 * * * *"))));
+    QVERIFY(startScheduler());
+    QSignalSpy fired(m_scheduler.get(), &Scheduler::fired);
+    m_clock.set(today(12, 5));
+    m_scheduler->wake();
+    QTRY_COMPARE(fired.size(), 1);
+    const QList<FireRecord> fires = firesOf(QStringLiteral("five"));
+    QCOMPARE(fires.size(), 1);
+    QVERIFY(fires.first().taskId > 0);
+    QCOMPARE(fired.first().at(4).toLongLong(), fires.first().taskId);
+}
+
+void TestScheduler::notificationsFollowEachJobsNotifyList()
+{
+    // "loud" hears of everything; "quiet" only of dead letters; "default" has the default list
+    // (failure, dead_letter, misfire), so it hears of its dead letter but not of its success.
+    Job loud = makeJob(QStringLiteral("loud"), QStringLiteral("*/5 * * * *"));
+    loud.title = QStringLiteral("Loud job");
+    loud.task.action = ActionSpec::handler(QStringLiteral("fail"));
+    loud.task.retry.maxAttempts = 2;
+    loud.task.retry.baseDelayMs = 1000;
+    loud.task.retry.maxDelayMs = 1000;
+    loud.notify = QStringList{QStringLiteral("failure"), QStringLiteral("dead_letter"), QStringLiteral("misfire"),
+                              QStringLiteral("success")};
+    loud.misfire = MisfirePolicy::Skip;
+    Job quiet = makeJob(QStringLiteral("quiet"), QStringLiteral("*/5 * * * *"));
+    quiet.notify = QStringList{QStringLiteral("dead_letter")};
+    quiet.misfire = MisfirePolicy::Skip;
+    Job fine = makeJob(QStringLiteral("default"), QStringLiteral("*/5 * * * *"));
+    QVERIFY(addJob(loud));
+    QVERIFY(addJob(quiet));
+    QVERIFY(addJob(fine));
+    QVERIFY(startScheduler());
+    JobNotifier notifier(m_scheduler.get(), m_engine.get());
+    QSignalSpy notes(&notifier, &JobNotifier::notification);
+    const auto noteAt = [&](qsizetype i) { return notes.at(i).first().value<JobNotification>(); };
+
+    // 12:05: all three run; "loud" fails (a retry follows), the others succeed.
+    m_clock.set(today(12, 5));
+    m_scheduler->wake();
+    QTRY_COMPARE(notes.size(), 1);
+    JobNotification note = noteAt(0);
+    QCOMPARE(note.jobId, QStringLiteral("loud"));
+    QCOMPARE(note.jobTitle, QStringLiteral("Loud job"));
+    QCOMPARE(note.event, QStringLiteral("failure"));
+    QVERIFY(note.taskId > 0);
+    QCOMPARE(note.message, QStringLiteral("attempt 1 of 2 failed: failed on purpose; it runs again"));
+    // Its retry fails too: a dead letter.
+    m_clock.advance(1000);
+    m_engine->wake();
+    QTRY_COMPARE(notes.size(), 2);
+    note = noteAt(1);
+    QCOMPARE(note.event, QStringLiteral("dead_letter"));
+    QCOMPARE(note.message,
+             QStringLiteral("failed for good after 2 attempts: failed on purpose; it waits in the dead letters"));
+
+    // Down from 12:06 to 12:31: "loud" and "quiet" skip what they missed; only "loud" says so.
+    m_clock.set(today(12, 31));
+    m_scheduler->wake();
+    QTRY_COMPARE(notes.size(), 3);
+    note = noteAt(2);
+    QCOMPARE(note.jobId, QStringLiteral("loud"));
+    QCOMPARE(note.event, QStringLiteral("misfire"));
+    QCOMPARE(note.taskId, 0);
+    settle();
+    QCOMPARE(notes.size(), 3);
+    for (qsizetype i = 0; i < notes.size(); ++i)
+        QVERIFY(noteAt(i).jobId == QLatin1String("loud"));
+}
+
 void TestScheduler::jobFiresAtEachCronTimeInItsOwnZone()
 {
     const QString everyFive = QStringLiteral("every-five");
@@ -285,8 +376,10 @@ void TestScheduler::jobFiresAtEachCronTimeInItsOwnZone()
         m_clock.set(now);
         const qsizetype before = fired.size();
         m_scheduler->wake();
+        settle();
         const bool onTime = now.time().second() == 0 && now.time().minute() % 5 == 0;
         const bool berlinTime = now == today(1, 30);
+        settle();
         QCOMPARE(fired.size() - before, qsizetype(onTime ? 1 : 0) + qsizetype(berlinTime ? 1 : 0));
         for (qsizetype i = before; i < fired.size(); ++i) {
             QCOMPARE(fired.at(i).at(1).toDateTime(), now);
@@ -340,6 +433,7 @@ void TestScheduler::overlapSkipRecordsAFireWhileTheLastRunStillRuns()
 
     m_clock.set(today(12, 10));
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 2);
     QCOMPARE(fired.last().at(3).toString(), QStringLiteral("skipped"));
     QCOMPARE(fired.last().at(4).toLongLong(), 0);
@@ -608,7 +702,9 @@ void TestScheduler::missedFirePastTheStartingDeadlineIsNotCaughtUp()
 void TestScheduler::clockGoingBackNeverFiresATimeTwice()
 {
     const QString id = QStringLiteral("five");
-    QVERIFY(addJob(makeJob(id, QStringLiteral("*/5 * * * *"))));
+    Job job = makeJob(id, QStringLiteral("*/5 * * * *"));
+    job.overlap = OverlapPolicy::Allow; // its runs are not what this is about
+    QVERIFY(addJob(job));
     QVERIFY(startScheduler());
     QSignalSpy fired(m_scheduler.get(), &Scheduler::fired);
 
@@ -616,6 +712,7 @@ void TestScheduler::clockGoingBackNeverFiresATimeTwice()
     m_scheduler->wake();
     m_clock.set(today(12, 10));
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 2);
 
     // Back by five minutes (an NTP correction, a hand-set clock): 12:05 is not due again.
@@ -627,9 +724,11 @@ void TestScheduler::clockGoingBackNeverFiresATimeTwice()
     m_scheduler->reloadJobs();
     m_scheduler->wake();
     QCOMPARE(m_scheduler->nextWake(), today(12, 15));
+    settle();
     QCOMPARE(fired.size(), 2); // 12:10 is not fired twice
     m_clock.set(today(12, 15));
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 3);
 
     const QList<FireRecord> fires = firesOf(id);
@@ -687,6 +786,7 @@ void TestScheduler::fixedTimeJobFiresOnceAcrossDaylightSavingChanges()
     for (const QDateTime &now : wakes) {
         m_clock.set(now);
         m_scheduler->wake();
+        settle();
         const qsizetype before = firedAt.size();
         for (qsizetype i = before; i < fired.size(); ++i)
             firedAt.append(fired.at(i).at(1).toDateTime());
@@ -719,6 +819,7 @@ void TestScheduler::pausedJobResumesByItselfWithoutCatchingUp()
 
     m_clock.set(today(12, 10));
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 1);
 
     m_clock.set(today(12, 11));
@@ -733,11 +834,13 @@ void TestScheduler::pausedJobResumesByItselfWithoutCatchingUp()
         m_scheduler->wake();
         QCOMPARE(m_scheduler->nextWake(), today(13, 2));
     }
+    settle();
     QCOMPARE(fired.size(), 1);
     QVERIFY(storedJob(id).job.paused);
 
     m_clock.set(today(13, 2));
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 1); // 12:20 to 13:00 are not caught up
     const StoredJob resumed = storedJob(id);
     QVERIFY(!resumed.job.paused);
@@ -748,6 +851,7 @@ void TestScheduler::pausedJobResumesByItselfWithoutCatchingUp()
     m_scheduler->reloadJobs();
     m_clock.set(today(13, 10));
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 2);
 
     const QList<FireRecord> fires = firesOf(id);
@@ -799,6 +903,7 @@ void TestScheduler::editingAJobNeverTriggersARun()
     QVERIFY2(JobStore(m_path, &m_clock).update(job, &error), qPrintable(error));
     m_scheduler->reloadJobs();
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 0);
     QCOMPARE(firesOf(id).size(), 0);
     QCOMPARE(storedJob(id).lastFireAt, today(12, 3));
@@ -810,6 +915,7 @@ void TestScheduler::editingAJobNeverTriggersARun()
     QVERIFY2(JobStore(m_path, &m_clock).update(job, &error), qPrintable(error));
     m_scheduler->reloadJobs();
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 0);
     QCOMPARE(m_scheduler->nextWake(), utc(2026, 12, 4, 6, 0));
 
@@ -818,9 +924,11 @@ void TestScheduler::editingAJobNeverTriggersARun()
     QVERIFY2(JobStore(m_path, &m_clock).update(job, &error), qPrintable(error));
     m_scheduler->reloadJobs();
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 0);
     m_clock.set(today(12, 4));
     m_scheduler->wake();
+    settle();
     QCOMPARE(fired.size(), 1);
     QCOMPARE(summaries(firesOf(id)),
              QStringList{summary(today(12, 4), QStringLiteral("scheduled"), QStringLiteral("queued"))});
@@ -836,15 +944,16 @@ void TestScheduler::rebootJobFiresOnceAtStart()
     m_clock.set(today(12, 0, 7));
     QVERIFY(startScheduler());
     QSignalSpy succeeded(m_engine.get(), &TaskEngine::taskSucceeded);
-    QSignalSpy fired(m_scheduler.get(), &Scheduler::fired);
     QVERIFY(succeeded.wait(5000));
-    QVERIFY(!m_scheduler->nextWake().isValid()); // nothing else is ever due
+    QSignalSpy fired(m_scheduler.get(), &Scheduler::fired); // after the @reboot fire
+    QVERIFY(!m_scheduler->nextWake().isValid());            // nothing else is ever due
 
     for (const QDateTime &now : {today(12, 1), today(13, 0), utc(2026, 12, 4, 0, 0)}) {
         m_clock.set(now);
         m_scheduler->reloadJobs();
         m_scheduler->wake();
     }
+    settle();
     QCOMPARE(fired.size(), 0);
 
     const QList<FireRecord> fires = firesOf(id);
