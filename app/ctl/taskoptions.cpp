@@ -110,6 +110,10 @@ void addTaskSpecOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("method"), QStringLiteral("HTTP method (default: GET)."), QStringLiteral("M")});
     parser.addOption(
         {QStringLiteral("handler"), QStringLiteral("Run the in-process handler NAME."), QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("action"),
+                      QStringLiteral("Run the action JSON describes, of any type: {\"type\": \"cleanup\", ...}, "
+                                     "purge-history, vacuum, report, or exec, shell, http, handler."),
+                      QStringLiteral("JSON")});
     parser.addOption({QStringLiteral("payload"), QStringLiteral("JSON handed to the action."), QStringLiteral("JSON")});
     parser.addOption({QStringLiteral("queue"), QStringLiteral("Named queue (default: default)."), QStringLiteral("Q")});
     parser.addOption({QStringLiteral("priority"), QStringLiteral("-1000 to 1000; higher runs first (default: 0)."),
@@ -126,10 +130,10 @@ bool readTaskSpecOptions(const QCommandLineParser &parser, bool requireAction, T
         return false;
     };
     int actions = 0;
-    for (const char *option : {"exec", "shell", "http", "handler"})
+    for (const char *option : {"exec", "shell", "http", "handler", "action"})
         actions += parser.isSet(QString::fromLatin1(option)) ? 1 : 0;
     if (actions > 1 || (requireAction && actions != 1))
-        return fail(QStringLiteral("choose one action: --exec, --shell, --http or --handler"));
+        return fail(QStringLiteral("choose one action: --exec, --shell, --http, --handler or --action"));
     if (!parser.positionalArguments().isEmpty() && !parser.isSet(QStringLiteral("exec")))
         return fail(
             QStringLiteral("'%1': arguments after -- go with --exec only").arg(parser.positionalArguments().first()));
@@ -147,6 +151,14 @@ bool readTaskSpecOptions(const QCommandLineParser &parser, bool requireAction, T
     else if (parser.isSet(QStringLiteral("handler")))
         spec->action = ActionSpec::handler(parser.value(QStringLiteral("handler")));
     QString why;
+    if (parser.isSet(QStringLiteral("action"))) {
+        const auto action = parseJsonValue(parser.value(QStringLiteral("action")), &why);
+        if (!action)
+            return fail(QStringLiteral("--action: ") + why);
+        if (!action->isObject())
+            return fail(QStringLiteral("--action: expected a JSON object such as {\"type\": \"vacuum\"}"));
+        spec->action = action->toObject();
+    }
     if (actions > 0 && !ActionSpec::validate(spec->action, &why))
         return fail(why);
 

@@ -9,8 +9,9 @@
 namespace Taskdeck::Ctl {
 
 // The options that say what a task runs and how, shared by `task enqueue`, `job add` and
-// `job edit`: --exec PROG [-- ARGS] | --shell CMD | --http URL [--method M] | --handler NAME,
-// --payload, --queue, --priority, --max-attempts, --backoff, --timeout.
+// `job edit`: --exec PROG [-- ARGS] | --shell CMD | --http URL [--method M] | --handler NAME |
+// --action JSON (any action spec, the maintenance types included), --payload, --queue, --priority,
+// --max-attempts, --backoff, --timeout.
 void addTaskSpecOptions(QCommandLineParser &parser);
 // Reads those that are set into *spec (an edit starts from the stored spec). `requireAction`:
 // exactly one action must be given, else at most one. A usage error is reported and its exit

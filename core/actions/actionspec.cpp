@@ -1,5 +1,7 @@
 #include "actionspec.h"
 
+#include "maintenanceaction.h"
+
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -131,9 +133,12 @@ bool validate(const QJsonObject &action, QString *error)
             return fail(error, QStringLiteral("handler: '%1' is not a handler name").arg(handlerName));
         return true;
     }
-    return fail(error, type.isEmpty()
-                           ? QStringLiteral("action: the type is missing")
-                           : QStringLiteral("action: unknown type '%1' (exec, shell, http or handler)").arg(type));
+    if (MaintenanceAction::isMaintenance(type))
+        return MaintenanceAction::validate(action, error);
+    return fail(error, type.isEmpty() ? QStringLiteral("action: the type is missing")
+                                      : QStringLiteral("action: unknown type '%1' (exec, shell, http, handler, "
+                                                       "cleanup, purge-history, vacuum or report)")
+                                            .arg(type));
 }
 
 QJsonObject redacted(const QJsonObject &action)
@@ -174,6 +179,8 @@ QString summary(const QJsonObject &action)
                  action.value(QStringLiteral("url")).toString());
     if (type == QLatin1String("handler"))
         return QStringLiteral("handler ") + action.value(QStringLiteral("name")).toString();
+    if (MaintenanceAction::isMaintenance(type))
+        return MaintenanceAction::summary(action);
     return type;
 }
 

@@ -3,6 +3,7 @@
 #include "actions/actionspec.h"
 #include "actions/handlerregistry.h"
 #include "actions/httpaction.h"
+#include "actions/maintenanceaction.h"
 #include "actions/processaction.h"
 #include "clock.h"
 #include "store/database.h"
@@ -585,6 +586,8 @@ void TaskEngine::startTask(Entry &entry)
             }
         } else if (type == QLatin1String("http")) {
             outcome = HttpAction::run(action, *context, timeoutMs);
+        } else if (MaintenanceAction::isMaintenance(type)) {
+            outcome = MaintenanceAction::run(action, *context, timeoutMs, writer, *clock);
         } else {
             outcome.error = QStringLiteral("actions of type '%1' cannot run").arg(type);
             outcome.retryable = false;

@@ -53,9 +53,9 @@ void TestJobCommand::theSampleJobsImportAndListWithTheirNextFires()
     const QString db = dbPath(QStringLiteral("sample"));
     const CtlRun imported = ctl(db, {QStringLiteral("job"), QStringLiteral("import"), m_sample});
     QCOMPARE(imported.err, QString());
-    QCOMPARE(imported.out, QStringLiteral("5 added, 0 replaced\n"));
+    QCOMPARE(imported.out, QStringLiteral("7 added, 0 replaced\n"));
     const QJsonArray jobs = jobList(db);
-    QCOMPARE(jobs.size(), 5);
+    QCOMPARE(jobs.size(), 7);
     for (const QJsonValue &value : jobs) {
         const QJsonObject job = value.toObject();
         QVERIFY2(!job.value(QStringLiteral("next_fire")).toString().isEmpty(),
@@ -64,7 +64,7 @@ void TestJobCommand::theSampleJobsImportAndListWithTheirNextFires()
     }
     // Importing again replaces them (a new revision each), adding nothing.
     QCOMPARE(ctl(db, {QStringLiteral("job"), QStringLiteral("import"), m_sample}).out,
-             QStringLiteral("0 added, 5 replaced\n"));
+             QStringLiteral("0 added, 7 replaced\n"));
     QCOMPARE(jobList(db).first().toObject().value(QStringLiteral("revision")).toInt(), 2);
 }
 
@@ -160,7 +160,7 @@ void TestJobCommand::aBadImportWritesNothing()
                                    "(column 1)\n")
                         .arg(path));
     const QJsonArray jobs = jobList(db);
-    QCOMPARE(jobs.size(), 5); // neither the new job nor the replacement was written
+    QCOMPARE(jobs.size(), 7); // neither the new job nor the replacement was written
     for (const QJsonValue &job : jobs)
         QCOMPARE(job.toObject().value(QStringLiteral("revision")).toInt(), 1);
 }
@@ -176,9 +176,9 @@ void TestJobCommand::exportThenImportGivesTheSameJobs()
              0);
     const QString file = m_dir.filePath(QStringLiteral("exported.json"));
     const CtlRun exported = ctl(from, {QStringLiteral("job"), QStringLiteral("export"), file});
-    QCOMPARE(exported.out, QStringLiteral("5 jobs written to %1\n").arg(file));
+    QCOMPARE(exported.out, QStringLiteral("7 jobs written to %1\n").arg(file));
     QCOMPARE(ctl(to, {QStringLiteral("job"), QStringLiteral("import"), file}).out,
-             QStringLiteral("5 added, 0 replaced\n"));
+             QStringLiteral("7 added, 0 replaced\n"));
     const auto definitions = [this](const QString &db) {
         QJsonArray jobs = jobList(db);
         for (qsizetype i = 0; i < jobs.size(); ++i) {
@@ -203,7 +203,7 @@ void TestJobCommand::badInputExitsTwo_data()
     QTest::newRow("no id") << QStringList{job, add, QStringLiteral("--shell"), QStringLiteral("true")}
                            << QStringLiteral("--id is missing");
     QTest::newRow("no action") << QStringList{job, add, QStringLiteral("--id"), QStringLiteral("x")}
-                               << QStringLiteral("choose one action: --exec, --shell, --http or --handler");
+                               << QStringLiteral("choose one action: --exec, --shell, --http, --handler or --action");
     QTest::newRow("bad id") << QStringList{job,
                                            add,
                                            QStringLiteral("--id"),

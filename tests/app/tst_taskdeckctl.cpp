@@ -310,9 +310,9 @@ void TestTaskdeckctl::badEnqueueInputExitsTwoAndWritesNothing_data()
     const QString exec = QStringLiteral("--exec");
     const QString echo = QStringLiteral("echo");
     QTest::newRow("no action") << QStringList{}
-                               << QStringLiteral("choose one action: --exec, --shell, --http or --handler");
+                               << QStringLiteral("choose one action: --exec, --shell, --http, --handler or --action");
     QTest::newRow("two actions") << QStringList{exec, echo, QStringLiteral("--shell"), QStringLiteral("true")}
-                                 << QStringLiteral("choose one action: --exec, --shell, --http or --handler");
+                                 << QStringLiteral("choose one action: --exec, --shell, --http, --handler or --action");
     QTest::newRow("malformed payload")
         << QStringList{exec, echo, QStringLiteral("--payload"), QStringLiteral("{\"a\": }")}
         << QStringLiteral("--payload: malformed JSON at character 7: object is missing after a comma");

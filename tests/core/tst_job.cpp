@@ -192,12 +192,19 @@ void TestJob::theSampleJobsFileIsValid()
         ids.append(job.id);
     QCOMPARE(ids, (QStringList{QStringLiteral("cleanup-expired-cache"), QStringLiteral("refresh-available-resources"),
                                QStringLiteral("sync-external-data"), QStringLiteral("cleanup-temp-files"),
-                               QStringLiteral("generate-weekly-reports")}));
+                               QStringLiteral("generate-weekly-reports"), QStringLiteral("purge-old-history"),
+                               QStringLiteral("optimize-database")}));
     QCOMPARE(jobs->at(0).schedule, QStringLiteral("*/10 * * * *"));
     QCOMPARE(jobs->at(1).schedule, QStringLiteral("0 0 * * MON"));
     QCOMPARE(jobs->at(2).schedule, QStringLiteral("0 2 * * *"));
     QCOMPARE(jobs->at(3).schedule, QStringLiteral("0 1 * * *"));
     QCOMPARE(jobs->at(4).schedule, QStringLiteral("0 9 * * MON"));
+    // The seed's maintenance patterns run as the built-in actions, not as shell lines.
+    QCOMPARE(jobs->at(0).task.action.value(QStringLiteral("type")).toString(), QStringLiteral("cleanup"));
+    QCOMPARE(jobs->at(3).task.action.value(QStringLiteral("type")).toString(), QStringLiteral("cleanup"));
+    QCOMPARE(jobs->at(4).task.action.value(QStringLiteral("type")).toString(), QStringLiteral("report"));
+    QCOMPARE(jobs->at(5).task.action.value(QStringLiteral("type")).toString(), QStringLiteral("purge-history"));
+    QCOMPARE(jobs->at(6).task.action.value(QStringLiteral("type")).toString(), QStringLiteral("vacuum"));
 }
 
 void TestJob::aRunsTaskCarriesTheJob()

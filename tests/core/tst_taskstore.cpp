@@ -140,7 +140,8 @@ void TestTaskStore::invalidSpecsWriteNothing_data()
     QTest::newRow("url") << QStringLiteral("url")
                          << QStringLiteral("http: 'ftp://example.org/x' is not an http or https URL with a host");
     QTest::newRow("type") << QStringLiteral("type")
-                          << QStringLiteral("action: unknown type 'teleport' (exec, shell, http or handler)");
+                          << QStringLiteral("action: unknown type 'teleport' (exec, shell, http, handler, "
+                                            "cleanup, purge-history, vacuum or report)");
 }
 
 void TestTaskStore::invalidSpecsWriteNothing()
