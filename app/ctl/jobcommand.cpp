@@ -85,6 +85,58 @@ QJsonObject storedJobToJson(const StoredJob &stored, const QDateTime &now)
     return object;
 }
 
+// Per-job figures are over this window, ending now.
+constexpr int StatisticsDays = 30;
+
+QJsonObject statisticsToJson(const JobStatistics &stats)
+{
+    const auto duration = [](qint64 ms) { return ms >= 0 ? QJsonValue(double(ms)) : QJsonValue(); };
+    const double rate = stats.successRate();
+    return QJsonObject{
+        {QStringLiteral("window_days"), StatisticsDays},
+        {QStringLiteral("runs"), stats.runs},
+        {QStringLiteral("succeeded"), stats.succeeded},
+        {QStringLiteral("failed"), stats.failed},
+        {QStringLiteral("cancelled"), stats.cancelled},
+        {QStringLiteral("dead_letters"), stats.deadLetters},
+        {QStringLiteral("success_rate"), rate >= 0 ? QJsonValue(rate) : QJsonValue()},
+        {QStringLiteral("p50_duration_ms"), duration(stats.p50DurationMs)},
+        {QStringLiteral("p95_duration_ms"), duration(stats.p95DurationMs)},
+        {QStringLiteral("last_outcome"), stats.lastOutcome.isEmpty() ? QJsonValue() : QJsonValue(stats.lastOutcome)},
+        {QStringLiteral("last_finished_at"),
+         stats.lastFinishedAt.isValid() ? QJsonValue(IsoTime::format(stats.lastFinishedAt)) : QJsonValue()},
+    };
+}
+
+QString rateText(const JobStatistics &stats)
+{
+    const double rate = stats.successRate();
+    return rate < 0 ? QStringLiteral("-") : QStringLiteral("%1%").arg(qRound(rate * 100));
+}
+
+QString durationsText(const JobStatistics &stats)
+{
+    if (stats.p50DurationMs < 0)
+        return QStringLiteral("-");
+    return formatDuration(stats.p50DurationMs) + QLatin1Char('/') + formatDuration(stats.p95DurationMs);
+}
+
+// The statistics of the last StatisticsDays, by job id; empty (and a warning) when unreadable:
+// the jobs themselves are still worth printing.
+QHash<QString, JobStatistics> recentStatistics(JobStore &store, const QDateTime &now, const QString &id = QString())
+{
+    QString why;
+    const auto list = store.statistics(now.addDays(-StatisticsDays), now.addMSecs(1), id, &why);
+    QHash<QString, JobStatistics> byJob;
+    if (!list) {
+        err() << "taskdeckctl: warning: cannot read the runs' figures: " << why << Qt::endl;
+        return byJob;
+    }
+    for (const JobStatistics &stats : *list)
+        byJob.insert(stats.jobId, stats);
+    return byJob;
+}
+
 int fail(const QString &why)
 {
     err() << "taskdeckctl: " << why << Qt::endl;
@@ -266,29 +318,47 @@ int runList(const QString &dbPath, const QStringList &arguments)
         return usageError(
             QStringLiteral("job list: unexpected '%1'").arg(printable(command.parser().positionalArguments().first())));
     QString why;
-    const auto jobs = JobStore(dbPath).list(&why);
+    JobStore store(dbPath);
+    const auto jobs = store.list(&why);
     if (!jobs)
         return fail(why);
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QHash<QString, JobStatistics> statistics = recentStatistics(store, now);
+    const auto statsOf = [&](const QString &id) {
+        JobStatistics stats = statistics.value(id);
+        stats.jobId = id;
+        return stats;
+    };
     if (command.parser().isSet(QStringLiteral("json"))) {
         QJsonArray array;
-        for (const StoredJob &stored : *jobs)
-            array.append(storedJobToJson(stored, now));
+        for (const StoredJob &stored : *jobs) {
+            QJsonObject object = storedJobToJson(stored, now);
+            object.insert(QStringLiteral("statistics"), statisticsToJson(statsOf(stored.job.id)));
+            array.append(object);
+        }
         printJson(QJsonDocument(array));
         return ExitOk;
     }
-    const QString row = QStringLiteral("%1  %2  %3  %4  %5\n");
-    out() << row.arg(QStringLiteral("ID"), -28)
-                 .arg(QStringLiteral("SCHEDULE"), -16)
+    // The figures are of the last 30 days: success rate of the runs that ended, p50/p95 duration.
+    const QString row = QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8\n");
+    out() << row.arg(QStringLiteral("ID"), -26)
+                 .arg(QStringLiteral("SCHEDULE"), -14)
                  .arg(QStringLiteral("ZONE"), -16)
                  .arg(QStringLiteral("NEXT FIRE"), -25)
+                 .arg(QStringLiteral("LAST"), -9)
+                 .arg(QStringLiteral("OK 30D"), 6)
+                 .arg(QStringLiteral("P50/P95"), -13)
                  .arg(QStringLiteral("STATE"));
     for (const StoredJob &stored : *jobs) {
         const Job &job = stored.job;
-        out() << row.arg(job.id, -28)
-                     .arg(job.schedule.isEmpty() ? QStringLiteral("(manual)") : job.schedule, -16)
+        const JobStatistics stats = statsOf(job.id);
+        out() << row.arg(job.id, -26)
+                     .arg(job.schedule.isEmpty() ? QStringLiteral("(manual)") : job.schedule, -14)
                      .arg(job.timeZone.isEmpty() ? QStringLiteral("(system)") : job.timeZone, -16)
                      .arg(localTime(nextFire(job, now)), -25)
+                     .arg(stats.lastOutcome.isEmpty() ? QStringLiteral("-") : stats.lastOutcome, -9)
+                     .arg(rateText(stats), 6)
+                     .arg(durationsText(stats), -13)
                      .arg(stateText(job));
     }
     out().flush();
@@ -311,8 +381,11 @@ int runShow(const QString &dbPath, const QStringList &arguments)
         return fail(why);
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QList<FireRecord> fires = store.fires(id, 5, &why).value_or(QList<FireRecord>());
+    JobStatistics stats = recentStatistics(store, now, id).value(id);
+    stats.jobId = id;
     if (command.parser().isSet(QStringLiteral("json"))) {
         QJsonObject object = storedJobToJson(*stored, now);
+        object.insert(QStringLiteral("statistics"), statisticsToJson(stats));
         QJsonArray recent;
         for (const FireRecord &fire : fires)
             recent.append(fire.toJson());
@@ -363,6 +436,22 @@ int runShow(const QString &dbPath, const QStringList &arguments)
         from = fire;
     }
     line("Next fires", next.isEmpty() ? QStringLiteral("none") : next.join(QStringLiteral(", ")));
+    if (stats.runs == 0) {
+        line("Last 30 days", QStringLiteral("no runs ended"));
+    } else {
+        line("Last 30 days", QStringLiteral("%1 runs ended: %2 succeeded, %3 failed, %4 cancelled; success rate %5")
+                                 .arg(stats.runs)
+                                 .arg(stats.succeeded)
+                                 .arg(stats.failed)
+                                 .arg(stats.cancelled)
+                                 .arg(rateText(stats)));
+        if (stats.p50DurationMs >= 0)
+            line("Duration", QStringLiteral("p50 %1, p95 %2")
+                                 .arg(formatDuration(stats.p50DurationMs), formatDuration(stats.p95DurationMs)));
+        line("Last run", QStringLiteral("%1 at %2").arg(stats.lastOutcome, localTime(stats.lastFinishedAt)));
+    }
+    if (stats.deadLetters > 0)
+        line("Dead letters", QStringLiteral("%1 waiting (taskdeckctl dlq list)").arg(stats.deadLetters));
     for (const FireRecord &fire : fires) {
         o << QStringLiteral("\n%1  %2  %3").arg(localTime(fire.scheduledAt), fire.kind, fire.outcome);
         if (fire.taskId > 0)

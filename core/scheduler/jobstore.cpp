@@ -98,6 +98,16 @@ std::optional<QList<FireRecord>> JobStore::fires(const QString &id, int limit, Q
         [&](const QSqlDatabase &reader, QString *why) { return JobRepository(reader).fires(id, limit, why); }, error);
 }
 
+std::optional<QList<JobStatistics>> JobStore::statistics(const QDateTime &from, const QDateTime &to, const QString &id,
+                                                         QString *error)
+{
+    return m_access->readList<JobStatistics>(
+        [&](const QSqlDatabase &reader, QString *why) {
+            return JobStatistics::read(reader, from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch(), id, why);
+        },
+        error);
+}
+
 bool JobStore::pause(const QString &id, const QString &reason, const QDateTime &until, QString *error)
 {
     if (reason.size() > 500) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "job.h"
+#include "jobstatistics.h"
 
 #include <QList>
 #include <QString>
@@ -41,6 +42,9 @@ public:
     std::optional<QList<StoredJob>> list(QString *error);
     // Newest first.
     std::optional<QList<FireRecord>> fires(const QString &id, int limit, QString *error);
+    // How the jobs' runs went in [from, to): every job with a run or a dead letter, or only `id`.
+    std::optional<QList<JobStatistics>> statistics(const QDateTime &from, const QDateTime &to, const QString &id,
+                                                   QString *error);
 
     // Pause with an optional reason and automatic resume time (invalid: until resumed by hand).
     bool pause(const QString &id, const QString &reason, const QDateTime &until, QString *error);
