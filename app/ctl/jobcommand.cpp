@@ -31,8 +31,8 @@ QString jobHelp()
         "  remove ID                     Remove a job (its tasks stay in the history)\n"
         "  list [--json]                 Every job with its next fire\n"
         "  show ID [--json]              One job, its next fires and its last runs\n"
-        "  pause ID [--reason TEXT] [--until ISO-8601]   Stop firing, until resumed or that time\n"
-        "  resume ID                     Fire again\n"
+        "  pause (ID|--all) [--reason TEXT] [--until ISO-8601]   Stop firing, until resumed or that time\n"
+        "  resume (ID|--all)             Fire again\n"
         "  run-now ID                    Queue one run now; the schedule does not move\n"
         "  history ID [--limit N] [--json]   Fires: scheduled time, start, lateness, outcome\n"
         "  import FILE                   Add and replace jobs from a jobs file, all or nothing\n"
@@ -468,41 +468,59 @@ int runShow(const QString &dbPath, const QStringList &arguments)
 int runPause(const QString &dbPath, const QStringList &arguments, bool pausing)
 {
     SubcommandParser command(
-        pausing ? QStringLiteral("taskdeckctl [--db PATH] job pause ID [--reason TEXT] [--until ISO-8601]")
-                : QStringLiteral("taskdeckctl [--db PATH] job resume ID"),
+        pausing ? QStringLiteral("taskdeckctl [--db PATH] job pause (ID | --all) [--reason TEXT] [--until ISO-8601]")
+                : QStringLiteral("taskdeckctl [--db PATH] job resume (ID | --all)"),
         pausing ? QStringLiteral("Stop firing the job, until resumed or the --until time. Fires while paused are "
-                                 "not run.")
-                : QStringLiteral("Fire the job again from its next scheduled time."));
+                                 "not run. --all pauses every job not paused yet; those paused already keep "
+                                 "their own reason and time.")
+                : QStringLiteral("Fire the job again from its next scheduled time. --all resumes every paused "
+                                 "job."));
+    command.parser().addOption({QStringLiteral("all"), pausing ? QStringLiteral("Pause every job.")
+                                                               : QStringLiteral("Resume every paused job.")});
     if (pausing) {
         command.parser().addOption(
             {QStringLiteral("reason"), QStringLiteral("Why, for whoever looks next."), QStringLiteral("TEXT")});
         command.parser().addOption(
             {QStringLiteral("until"), QStringLiteral("Resume by itself at this time."), QStringLiteral("ISO-8601")});
     }
-    QString id;
+    command.parser().addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The job's id."));
     int exitCode = ExitOk;
-    if (!readId(command, arguments, &id, &exitCode))
+    if (!command.parse(arguments, &exitCode))
         return exitCode;
-    JobStore store(dbPath);
+    const bool all = command.parser().isSet(QStringLiteral("all"));
+    const QStringList words = command.parser().positionalArguments();
+    if (all ? !words.isEmpty() : words.size() != 1)
+        return usageError(all ? QStringLiteral("--all takes no job id") : QStringLiteral("expected one job id"));
     QString why;
-    if (!pausing) {
-        if (!store.resume(id, &why))
-            return fail(why);
-        out() << id << " resumed" << Qt::endl;
-        return ExitOk;
-    }
     QDateTime until;
-    if (command.parser().isSet(QStringLiteral("until"))) {
+    if (pausing && command.parser().isSet(QStringLiteral("until"))) {
         const auto time =
             IsoTime::parse(command.parser().value(QStringLiteral("until")), QTimeZone::systemTimeZone(), &why);
         if (!time)
             return usageError(QStringLiteral("--until: ") + why);
         until = *time;
     }
-    if (!store.pause(id, command.parser().value(QStringLiteral("reason")), until, &why))
+    const QString reason = pausing ? command.parser().value(QStringLiteral("reason")) : QString();
+    const QString done = pausing ? QStringLiteral(" paused") +
+                                       (until.isValid() ? QStringLiteral(" until ") + localTime(until) : QString())
+                                 : QStringLiteral(" resumed");
+    JobStore store(dbPath);
+    if (all) {
+        const auto changed = pausing ? store.pauseAll(reason, until, &why) : store.resumeAll(&why);
+        if (!changed)
+            return fail(why);
+        for (const QString &id : *changed)
+            out() << id << done << '\n';
+        if (changed->isEmpty())
+            out() << (pausing ? "no job to pause: every job is paused already" : "no job to resume: none is paused")
+                  << '\n';
+        out().flush();
+        return ExitOk;
+    }
+    const QString id = words.first();
+    if (!(pausing ? store.pause(id, reason, until, &why) : store.resume(id, &why)))
         return fail(why);
-    out() << id << " paused" << (until.isValid() ? QStringLiteral(" until ") + localTime(until) : QString())
-          << Qt::endl;
+    out() << id << done << Qt::endl;
     return ExitOk;
 }
 

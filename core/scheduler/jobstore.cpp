@@ -108,20 +108,29 @@ std::optional<QList<JobStatistics>> JobStore::statistics(const QDateTime &from, 
         error);
 }
 
-bool JobStore::pause(const QString &id, const QString &reason, const QDateTime &until, QString *error)
+namespace {
+
+bool checkPause(const QString &reason, const QDateTime &until, const QDateTime &now, QString *error)
 {
     if (reason.size() > 500) {
         if (error)
             *error = QStringLiteral("reason: longer than 500 characters");
         return false;
     }
-    const QDateTime now = m_clock->now();
     if (until.isValid() && until <= now) {
         if (error)
             *error = QStringLiteral("until: that time has passed");
         return false;
     }
-    if (!find(id, error))
+    return true;
+}
+
+} // namespace
+
+bool JobStore::pause(const QString &id, const QString &reason, const QDateTime &until, QString *error)
+{
+    const QDateTime now = m_clock->now();
+    if (!checkPause(reason, until, now, error) || !find(id, error))
         return false;
     return m_access->write([&](QSqlDatabase &db, QVariant *,
                                QString *why) { return JobRepository(db).setPaused(id, true, reason, until, now, why); },
@@ -138,6 +147,47 @@ bool JobStore::resume(const QString &id, QString *error)
             return JobRepository(db).setPaused(id, false, QString(), QDateTime(), now, why);
         },
         error);
+}
+
+std::optional<QStringList> JobStore::pauseAll(const QString &reason, const QDateTime &until, QString *error)
+{
+    const QDateTime now = m_clock->now();
+    if (!checkPause(reason, until, now, error))
+        return std::nullopt;
+    return setAllPaused(true, reason, until, error);
+}
+
+std::optional<QStringList> JobStore::resumeAll(QString *error)
+{
+    return setAllPaused(false, QString(), QDateTime(), error);
+}
+
+std::optional<QStringList> JobStore::setAllPaused(bool paused, const QString &reason, const QDateTime &until,
+                                                  QString *error)
+{
+    const QDateTime now = m_clock->now();
+    QStringList changed;
+    const bool ok = m_access->write(
+        [&](QSqlDatabase &db, QVariant *, QString *why) {
+            changed.clear();
+            JobRepository repository(db);
+            QString listError;
+            const QList<StoredJob> jobs = repository.list(&listError);
+            if (!listError.isEmpty()) {
+                *why = listError;
+                return false;
+            }
+            for (const StoredJob &stored : jobs) {
+                if (stored.job.paused == paused)
+                    continue;
+                if (!repository.setPaused(stored.job.id, paused, reason, until, now, why))
+                    return false;
+                changed.append(stored.job.id);
+            }
+            return true;
+        },
+        error);
+    return ok ? std::optional<QStringList>(changed) : std::nullopt;
 }
 
 std::optional<qint64> JobStore::runNow(const QString &id, QString *error)

@@ -49,11 +49,17 @@ public:
     // Pause with an optional reason and automatic resume time (invalid: until resumed by hand).
     bool pause(const QString &id, const QString &reason, const QDateTime &until, QString *error);
     bool resume(const QString &id, QString *error);
+    // Pauses every job not paused yet (those paused already keep their own reason and resume
+    // time), or resumes every paused one, in one write. Returns the ids it changed.
+    std::optional<QStringList> pauseAll(const QString &reason, const QDateTime &until, QString *error);
+    std::optional<QStringList> resumeAll(QString *error);
     // Queues one run now, whatever the schedule, pause or overlap policy say (the operator asked);
     // the next scheduled fire does not move. Returns the task's id.
     std::optional<qint64> runNow(const QString &id, QString *error);
 
 private:
+    std::optional<QStringList> setAllPaused(bool paused, const QString &reason, const QDateTime &until, QString *error);
+
     std::unique_ptr<StoreAccess> m_access;
     const Clock *m_clock;
 };

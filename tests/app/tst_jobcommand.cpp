@@ -18,6 +18,8 @@ private Q_SLOTS:
     void initTestCase();
     void theSampleJobsImportAndListWithTheirNextFires();
     void aJobIsAddedEditedPausedRunAndRemoved();
+    void everyJobIsPausedAndResumedAtOnce();
+    void listAndShowSayHowTheRunsWent();
     void aBadImportWritesNothing();
     void exportThenImportGivesTheSameJobs();
     void badInputExitsTwo_data();
@@ -140,6 +142,93 @@ void TestJobCommand::aJobIsAddedEditedPausedRunAndRemoved()
     r = ctl(db, {job, QStringLiteral("remove"), id});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err, QStringLiteral("taskdeckctl: no job 'backup'\n"));
+}
+
+void TestJobCommand::everyJobIsPausedAndResumedAtOnce()
+{
+    const QString db = dbPath(QStringLiteral("pause-all"));
+    const QString job = QStringLiteral("job");
+    for (const QString &id : {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")})
+        QCOMPARE(ctl(db, {job, QStringLiteral("add"), QStringLiteral("--id"), id, QStringLiteral("--schedule"),
+                          QStringLiteral("@hourly"), QStringLiteral("--handler"), QStringLiteral("noop")})
+                     .exitCode,
+                 0);
+    // b was paused on its own: pausing all leaves its reason alone.
+    QCOMPARE(ctl(db, {job, QStringLiteral("pause"), QStringLiteral("b"), QStringLiteral("--reason"),
+                      QStringLiteral("broken disk")})
+                 .exitCode,
+             0);
+    CtlRun r = ctl(db, {job, QStringLiteral("pause"), QStringLiteral("--all"), QStringLiteral("--reason"),
+                        QStringLiteral("maintenance window")});
+    QCOMPARE(r.err, QString());
+    QCOMPARE(r.out, QStringLiteral("a paused\nc paused\n"));
+    QJsonArray jobs = jobList(db);
+    QCOMPARE(jobs.size(), 3);
+    QCOMPARE(jobs.at(0).toObject().value(QStringLiteral("pause_reason")).toString(),
+             QStringLiteral("maintenance window"));
+    QCOMPARE(jobs.at(1).toObject().value(QStringLiteral("pause_reason")).toString(), QStringLiteral("broken disk"));
+    QCOMPARE(jobs.at(2).toObject().value(QStringLiteral("paused")).toBool(), true);
+    QCOMPARE(ctl(db, {job, QStringLiteral("pause"), QStringLiteral("--all")}).out,
+             QStringLiteral("no job to pause: every job is paused already\n"));
+
+    r = ctl(db, {job, QStringLiteral("resume"), QStringLiteral("--all")});
+    QCOMPARE(r.err, QString());
+    QCOMPARE(r.out, QStringLiteral("a resumed\nb resumed\nc resumed\n"));
+    for (const QJsonValue &value : jobList(db))
+        QCOMPARE(value.toObject().value(QStringLiteral("paused")).toBool(), false);
+
+    r = ctl(db, {job, QStringLiteral("pause"), QStringLiteral("--all"), QStringLiteral("a")});
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.err, QStringLiteral("taskdeckctl: --all takes no job id\n"));
+}
+
+void TestJobCommand::listAndShowSayHowTheRunsWent()
+{
+    const QString db = dbPath(QStringLiteral("statistics"));
+    const QString job = QStringLiteral("job");
+    QCOMPARE(ctl(db, {job, QStringLiteral("add"), QStringLiteral("--id"), QStringLiteral("flaky"),
+                      QStringLiteral("--handler"), QStringLiteral("fail"), QStringLiteral("--max-attempts"),
+                      QStringLiteral("1")})
+                 .exitCode,
+             0);
+    QCOMPARE(ctl(db, {job, QStringLiteral("add"), QStringLiteral("--id"), QStringLiteral("steady"),
+                      QStringLiteral("--handler"), QStringLiteral("noop")})
+                 .exitCode,
+             0);
+    // Before any run: nothing to say, and no division by zero.
+    QJsonObject stats = jobList(db).first().toObject().value(QStringLiteral("statistics")).toObject();
+    QCOMPARE(stats.value(QStringLiteral("runs")).toInt(), 0);
+    QVERIFY(stats.value(QStringLiteral("success_rate")).isNull());
+
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(ctl(db, {job, QStringLiteral("run-now"), QStringLiteral("steady")}).exitCode, 0);
+    QCOMPARE(ctl(db, {job, QStringLiteral("run-now"), QStringLiteral("flaky")}).exitCode, 0);
+    const CtlRun served = ctl(db, {QStringLiteral("serve"), QStringLiteral("--until-idle"), QStringLiteral("--quiet")});
+    QCOMPARE(served.exitCode, 0);
+
+    const QJsonArray jobs = jobList(db);
+    QCOMPARE(jobs.size(), 2);
+    stats = jobs.at(0).toObject().value(QStringLiteral("statistics")).toObject();
+    QCOMPARE(stats.value(QStringLiteral("runs")).toInt(), 1);
+    QCOMPARE(stats.value(QStringLiteral("failed")).toInt(), 1);
+    QCOMPARE(stats.value(QStringLiteral("dead_letters")).toInt(), 1);
+    QCOMPARE(stats.value(QStringLiteral("success_rate")).toDouble(), 0.0);
+    QCOMPARE(stats.value(QStringLiteral("last_outcome")).toString(), QStringLiteral("dead"));
+    stats = jobs.at(1).toObject().value(QStringLiteral("statistics")).toObject();
+    QCOMPARE(stats.value(QStringLiteral("runs")).toInt(), 3);
+    QCOMPARE(stats.value(QStringLiteral("succeeded")).toInt(), 3);
+    QCOMPARE(stats.value(QStringLiteral("success_rate")).toDouble(), 1.0);
+    QVERIFY(stats.value(QStringLiteral("p50_duration_ms")).toDouble() >= 0);
+    QVERIFY(stats.value(QStringLiteral("p95_duration_ms")).toDouble() >=
+            stats.value(QStringLiteral("p50_duration_ms")).toDouble());
+    QCOMPARE(stats.value(QStringLiteral("last_outcome")).toString(), QStringLiteral("succeeded"));
+
+    const CtlRun shown = ctl(db, {job, QStringLiteral("show"), QStringLiteral("flaky")});
+    QVERIFY2(shown.out.contains(QStringLiteral("1 runs ended: 0 succeeded, 1 failed, 0 cancelled; success rate 0%")),
+             qPrintable(shown.out));
+    QVERIFY2(shown.out.contains(QStringLiteral("1 waiting (taskdeckctl dlq list)")), qPrintable(shown.out));
+    const CtlRun listed = ctl(db, {job, QStringLiteral("list")});
+    QVERIFY2(listed.out.contains(QStringLiteral("100%")), qPrintable(listed.out));
 }
 
 void TestJobCommand::aBadImportWritesNothing()
