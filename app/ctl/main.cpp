@@ -4,8 +4,10 @@
 #include "commandline.h"
 #include "croncommand.h"
 #include "dlqcommand.h"
+#include "eventcommand.h"
 #include "jobcommand.h"
 #include "queue/taskstore.h"
+#include "secretcommand.h"
 #include "servecommand.h"
 #include "taskcommand.h"
 
@@ -22,7 +24,7 @@ QString mainHelp()
                           "retries and dead letters. taskdeckctl is its command-line twin.\n\n"
                           "Commands:\n") +
            cronCommandSummary() + taskCommandSummary() + dlqCommandSummary() + jobCommandSummary() +
-           serveCommandSummary() +
+           eventsCommandSummary() + subCommandSummary() + secretCommandSummary() + serveCommandSummary() +
            QStringLiteral("\nOptions:\n"
                           "  --db PATH      The database (default: %1)\n"
                           "  -h, --help     Show this help; COMMAND --help shows a command's options\n"
@@ -84,6 +86,12 @@ int main(int argc, char *argv[])
             return runDlqCommand(dbPath, rest);
         if (word == QLatin1String("job"))
             return runJobCommand(dbPath, rest);
+        if (word == QLatin1String("events"))
+            return runEventsCommand(dbPath, rest);
+        if (word == QLatin1String("sub"))
+            return runSubCommand(dbPath, rest);
+        if (word == QLatin1String("secret"))
+            return runSecretCommand(dbPath, rest);
         if (word == QLatin1String("serve"))
             return runServeCommand(dbPath, rest);
         return usageError(QStringLiteral("unknown command '%1' (see: taskdeckctl --help)").arg(word));
