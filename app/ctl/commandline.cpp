@@ -1,5 +1,6 @@
 #include "commandline.h"
 
+#include <QFile>
 #include <QJsonArray>
 
 #include <cstdio>
@@ -103,6 +104,25 @@ std::optional<QJsonValue> parseJsonValue(const QString &text, QString *error)
         return std::nullopt;
     }
     return document.array().first();
+}
+
+bool readTextFile(const QString &path, QString *text, QString *error)
+{
+    constexpr qint64 MaxBytes = 16 * 1024 * 1024;
+    QFile file;
+    const bool opened = path == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)
+                                                   : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        *error = file.errorString();
+        return false;
+    }
+    const QByteArray bytes = file.read(MaxBytes + 1);
+    if (bytes.size() > MaxBytes) {
+        *error = QStringLiteral("larger than 16 MiB");
+        return false;
+    }
+    *text = QString::fromUtf8(bytes);
+    return true;
 }
 
 } // namespace Taskdeck::Ctl

@@ -31,6 +31,9 @@ void printJson(const QJsonDocument &document);
 // Parses JSON of any kind (object, array, string, number, ...); the error names the character.
 std::optional<QJsonValue> parseJsonValue(const QString &text, QString *error);
 
+// A payload or data file: UTF-8, at most 16 MiB; "-" reads standard input.
+bool readTextFile(const QString &path, QString *text, QString *error);
+
 // Prints "taskdeckctl: <message>" on stderr and returns ExitUsage.
 int usageError(const QString &message);
 

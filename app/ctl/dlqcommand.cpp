@@ -44,26 +44,6 @@ bool readIds(const QStringList &words, QList<qint64> *ids, int *exitCode)
     return true;
 }
 
-// A payload file: UTF-8, at most 16 MiB; "-" reads standard input.
-bool readTextFile(const QString &path, QString *text, QString *error)
-{
-    constexpr qint64 MaxBytes = 16 * 1024 * 1024;
-    QFile file;
-    const bool opened = path == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)
-                                                   : (file.setFileName(path), file.open(QIODevice::ReadOnly));
-    if (!opened) {
-        *error = file.errorString();
-        return false;
-    }
-    const QByteArray bytes = file.read(MaxBytes + 1);
-    if (bytes.size() > MaxBytes) {
-        *error = QStringLiteral("larger than 16 MiB");
-        return false;
-    }
-    *text = QString::fromUtf8(bytes);
-    return true;
-}
-
 int runList(const QString &dbPath, const QStringList &arguments)
 {
     SubcommandParser command(QStringLiteral("taskdeckctl [--db PATH] dlq list [--json]"),

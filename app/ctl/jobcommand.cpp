@@ -3,6 +3,7 @@
 #include "actions/actionspec.h"
 #include "commandline.h"
 #include "cron/cronschedule.h"
+#include "events/eventstore.h"
 #include "isotime.h"
 #include "scheduler/jobstore.h"
 #include "scheduler/scheduler.h"
@@ -26,7 +27,7 @@ QString jobHelp()
         "Jobs: tasks defined once and run on a cron schedule in a time zone, or by hand. A running\n"
         "`taskdeckctl serve` fires them.\n\n"
         "Commands:\n"
-        "  add --id ID [--schedule EXPR] [--tz ZONE] ACTION [options]   Define a job\n"
+        "  add --id ID [--schedule EXPR | --watch DIR] [--tz ZONE] ACTION [options]   Define a job\n"
         "  edit --id ID [options]        Change a job (only what is given; never triggers a run)\n"
         "  remove ID                     Remove a job (its tasks stay in the history)\n"
         "  list [--json]                 Every job with its next fire\n"
@@ -173,6 +174,16 @@ void addJobOptions(QCommandLineParser &parser)
                                      "(default: failure,dead_letter,misfire); none for nothing."),
                       QStringLiteral("EVENTS")});
     parser.addOption({QStringLiteral("paused"), QStringLiteral("Add it paused.")});
+    parser.addOption({QStringLiteral("watch"),
+                      QStringLiteral("Fire when a file appears in DIR (instead of a schedule); the file is the "
+                                     "task's payload."),
+                      QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("watch-glob"), QStringLiteral("Only files whose name matches GLOB (default *)."),
+                      QStringLiteral("GLOB")});
+    parser.addOption({QStringLiteral("settle-ms"),
+                      QStringLiteral("Take a file once its size stood still this long (default 1000)."),
+                      QStringLiteral("MS")});
+    parser.addOption({QStringLiteral("no-watch"), QStringLiteral("Drop the folder watch.")});
     parser.addPositionalArgument(QStringLiteral("ARGS"), QStringLiteral("Arguments for --exec, after --."),
                                  QStringLiteral("[-- ARGS...]"));
 }
@@ -192,12 +203,39 @@ bool readJobOptions(const QCommandLineParser &parser, bool adding, Job *job, int
         return usage(QStringLiteral("--schedule and --manual contradict each other"));
     if (parser.isSet(QStringLiteral("schedule"))) {
         job->schedule = parser.value(QStringLiteral("schedule")).trimmed();
+        job->watch = FolderWatch(); // one trigger or the other
         CronError error;
         if (!CronExpression::parse(job->schedule, &error).isValid())
             return usage(QStringLiteral("--schedule: ") + error.toString());
     }
-    if (parser.isSet(QStringLiteral("manual")))
+    if (parser.isSet(QStringLiteral("manual"))) {
         job->schedule.clear();
+        job->watch = FolderWatch();
+    }
+    if (parser.isSet(QStringLiteral("watch")) &&
+        (parser.isSet(QStringLiteral("no-watch")) || parser.isSet(QStringLiteral("schedule")))) {
+        return usage(QStringLiteral("--watch and --%1 contradict each other")
+                         .arg(parser.isSet(QStringLiteral("no-watch")) ? QStringLiteral("no-watch")
+                                                                       : QStringLiteral("schedule")));
+    }
+    if (parser.isSet(QStringLiteral("no-watch")))
+        job->watch = FolderWatch();
+    if (parser.isSet(QStringLiteral("watch"))) {
+        job->watch.dir = parser.value(QStringLiteral("watch"));
+        job->schedule.clear();
+    }
+    if ((parser.isSet(QStringLiteral("watch-glob")) || parser.isSet(QStringLiteral("settle-ms"))) &&
+        !job->watch.isSet())
+        return usage(QStringLiteral("--watch-glob and --settle-ms go with --watch"));
+    if (parser.isSet(QStringLiteral("watch-glob")))
+        job->watch.glob = parser.value(QStringLiteral("watch-glob"));
+    if (parser.isSet(QStringLiteral("settle-ms"))) {
+        bool ok = false;
+        job->watch.settleMs = parser.value(QStringLiteral("settle-ms")).toLongLong(&ok);
+        if (!ok)
+            return usage(QStringLiteral("--settle-ms: '%1' is not a whole number of milliseconds")
+                             .arg(printable(parser.value(QStringLiteral("settle-ms")))));
+    }
     if (parser.isSet(QStringLiteral("tz"))) {
         QString why;
         job->timeZone = parser.value(QStringLiteral("tz"));
@@ -266,7 +304,8 @@ int runAdd(const QString &dbPath, const QStringList &arguments, bool adding)
             return fail(why);
         job = stored->job;
     }
-    if (!readJobOptions(parser, adding, &job, &exitCode))
+    if (!readJobOptions(parser, adding, &job, &exitCode) ||
+        !checkSecretsOf(job.task.action, dbPath, QStringLiteral("action: "), &exitCode))
         return exitCode;
     if (!(adding ? store.add(job, &why) : store.update(job, &why)))
         return fail(why);
@@ -353,7 +392,10 @@ int runList(const QString &dbPath, const QStringList &arguments)
         const Job &job = stored.job;
         const JobStatistics stats = statsOf(job.id);
         out() << row.arg(job.id, -26)
-                     .arg(job.schedule.isEmpty() ? QStringLiteral("(manual)") : job.schedule, -14)
+                     .arg(job.watch.isSet()        ? QStringLiteral("(watch)")
+                          : job.schedule.isEmpty() ? QStringLiteral("(manual)")
+                                                   : job.schedule,
+                          -14)
                      .arg(job.timeZone.isEmpty() ? QStringLiteral("(system)") : job.timeZone, -16)
                      .arg(localTime(nextFire(job, now)), -25)
                      .arg(stats.lastOutcome.isEmpty() ? QStringLiteral("-") : stats.lastOutcome, -9)
@@ -404,7 +446,12 @@ int runShow(const QString &dbPath, const QStringList &arguments)
     if (!job.description.isEmpty())
         line("Description", printable(job.description));
     line("State", stateText(job));
-    line("Schedule", job.schedule.isEmpty() ? QStringLiteral("none: run by hand") : job.schedule);
+    if (job.watch.isSet())
+        line("Watch", QStringLiteral("files matching %1 appearing in %2 (taken once still for %3 ms)")
+                          .arg(job.watch.glob, job.watch.dir)
+                          .arg(job.watch.settleMs));
+    else
+        line("Schedule", job.schedule.isEmpty() ? QStringLiteral("none: run by hand") : job.schedule);
     line("Time zone", job.timeZone.isEmpty()
                           ? QStringLiteral("the system's (%1)").arg(QString::fromUtf8(QTimeZone::systemTimeZoneId()))
                           : job.timeZone);
@@ -609,13 +656,29 @@ int runImport(const QString &dbPath, const QStringList &arguments)
     if (!opened)
         return usageError(QStringLiteral("%1: %2").arg(printable(words.first()), file.errorString()));
     QString why;
-    const auto jobs = JobsFile::parse(file.read(64 * 1024 * 1024), &why);
-    if (!jobs)
+    JobStore store(dbPath);
+    QStringList knownJobs;
+    for (const StoredJob &stored : store.list(&why).value_or(QList<StoredJob>()))
+        knownJobs.append(stored.job.id);
+    const auto content = JobsFile::parseContent(file.read(64 * 1024 * 1024), &why, knownJobs, true);
+    if (!content)
         return usageError(QStringLiteral("%1: %2").arg(printable(words.first()), why));
-    const auto result = JobStore(dbPath).import(*jobs, &why);
+    for (qsizetype i = 0; i < content->jobs.size(); ++i) {
+        const Job &job = content->jobs.at(i);
+        if (!checkSecretsOf(
+                job.task.action, dbPath,
+                QStringLiteral("%1: jobs[%2] \"%3\": action: ").arg(printable(words.first())).arg(i).arg(job.id),
+                &exitCode))
+            return exitCode;
+    }
+    const auto result = store.import(content->jobs, content->subscriptions, &why);
     if (!result)
         return fail(why);
-    out() << result->added.size() << " added, " << result->replaced.size() << " replaced" << Qt::endl;
+    out() << result->added.size() << " added, " << result->replaced.size() << " replaced";
+    if (!content->subscriptions.isEmpty())
+        out() << "; subscriptions: " << result->addedSubscriptions.size() << " added, "
+              << result->replacedSubscriptions.size() << " replaced";
+    out() << Qt::endl;
     return ExitOk;
 }
 
@@ -638,7 +701,13 @@ int runExport(const QString &dbPath, const QStringList &arguments)
     QList<Job> jobs;
     for (const StoredJob &job : *stored)
         jobs.append(job.job);
-    const QByteArray text = JobsFile::write(jobs);
+    const auto subscriptions = EventStore(dbPath).subscriptions(&why);
+    if (!subscriptions)
+        return fail(why);
+    QList<Subscription> definitions;
+    for (const StoredSubscription &subscription : *subscriptions)
+        definitions.append(subscription.subscription);
+    const QByteArray text = JobsFile::write(jobs, definitions);
     if (words.isEmpty()) {
         out() << QString::fromUtf8(text);
         out().flush();
@@ -648,7 +717,9 @@ int runExport(const QString &dbPath, const QStringList &arguments)
     QSaveFile file(words.first());
     if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
         return fail(QStringLiteral("%1: %2").arg(printable(words.first()), file.errorString()));
-    out() << jobs.size() << " jobs written to " << words.first() << Qt::endl;
+    out() << jobs.size() << " jobs "
+          << (definitions.isEmpty() ? QString() : QStringLiteral("and %1 subscriptions ").arg(definitions.size()))
+          << "written to " << words.first() << Qt::endl;
     return ExitOk;
 }
 

@@ -1,18 +1,12 @@
 #include "servecommand.h"
 
-#include "actions/builtinhandlers.h"
-#include "actions/handlerregistry.h"
-#include "clock.h"
 #include "commandline.h"
+#include "events/folderwatcher.h"
 #include "isotime.h"
-#include "queue/taskengine.h"
+#include "runtime.h"
 #include "scheduler/jobnotifier.h"
-#include "scheduler/scheduler.h"
-#include "store/changesignal.h"
-#include "store/storewriter.h"
 
 #include <QCoreApplication>
-#include <QLockFile>
 #include <QSocketNotifier>
 #include <QThread>
 
@@ -125,35 +119,17 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
     const bool quiet = parser.isSet(QStringLiteral("quiet"));
     const bool untilIdle = parser.isSet(QStringLiteral("until-idle"));
 
-    // One engine per database: a second one would run every task twice.
-    QLockFile lock(dbPath + QStringLiteral(".lock"));
-    lock.setStaleLockTime(0);
-    if (!lock.tryLock(0)) {
-        qint64 pid = 0;
-        QString host;
-        QString application;
-        if (lock.error() == QLockFile::LockFailedError && lock.getLockInfo(&pid, &host, &application))
-            err() << "taskdeckctl: another engine serves " << dbPath << " (pid " << pid << " on " << host
-                  << "); stop it first" << Qt::endl;
-        else
-            err() << "taskdeckctl: cannot lock " << dbPath << ".lock" << Qt::endl;
+    Runtime::Options runtimeOptions;
+    runtimeOptions.engine = options;
+    runtimeOptions.fullSync = sync != QLatin1String("normal");
+    runtimeOptions.runScheduler = !untilIdle;
+    Runtime runtime(dbPath, runtimeOptions);
+    QString why;
+    if (!runtime.open(&why)) {
+        err() << "taskdeckctl: " << why << Qt::endl;
         return ExitFailure;
     }
-
-    StoreWriter writer(dbPath, sync != QLatin1String("normal"));
-    if (!writer.isOpen()) {
-        err() << "taskdeckctl: " << writer.openError() << Qt::endl;
-        return ExitFailure;
-    }
-    // Other processes knock on a file next to the database when they change it; the engine and the
-    // scheduler look then, and poll only where that file cannot be watched.
-    ChangeWatcher changes(dbPath);
-    if (changes.isWatching())
-        options.pollIntervalMs = 0;
-    HandlerRegistry handlers;
-    registerBuiltinHandlers(handlers);
-    TaskEngine engine(&writer, &handlers, &Clock::system(), options);
-
+    TaskEngine &engine = *runtime.engine();
     QTextStream &o = out();
     const auto say = [&o, quiet](const QString &line) {
         if (quiet)
@@ -189,31 +165,25 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
         return ExitFailure;
     }
 
-    // The scheduler fires jobs into the engine; it stops firing when the engine stops.
-    Scheduler::Options schedulerOptions;
-    if (changes.isWatching())
-        schedulerOptions.jobsPollIntervalMs = 0;
-    Scheduler scheduler(&writer, &engine, &Clock::system(), schedulerOptions);
-    QObject::connect(&scheduler, &Scheduler::fired, &engine,
+    QObject::connect(runtime.scheduler(), &Scheduler::fired, &engine,
                      [&](const QString &job, const QDateTime &scheduledAt, const QString &kind, const QString &outcome,
                          qint64 taskId) {
                          say(QStringLiteral("job %1: %2 fire of %3 %4%5")
                                  .arg(job, kind, IsoTime::format(scheduledAt.toLocalTime()), outcome,
                                       taskId > 0 ? QStringLiteral(" as task %1").arg(taskId) : QString()));
                      });
-    JobNotifier notifier(&scheduler, &engine);
-    QObject::connect(&notifier, &JobNotifier::notification, &engine, [&](const JobNotification &note) {
+    QObject::connect(runtime.notifier(), &JobNotifier::notification, &engine, [&](const JobNotification &note) {
         say(QStringLiteral("notify %1 (%2): %3").arg(note.jobId, note.event, note.message));
     });
-    QObject::connect(&changes, &ChangeWatcher::changed, &engine, [&] {
-        engine.checkRequests();
-        if (!untilIdle)
-            scheduler.checkJobs();
-    });
+    if (FolderWatcher *folders = runtime.folders()) {
+        QObject::connect(folders, &FolderWatcher::fileFired, &engine,
+                         [&](const QString &job, const QString &path, qint64 taskId) {
+                             say(QStringLiteral("job %1: file %2 as task %3").arg(job, path).arg(taskId));
+                         });
+    }
 
     say(QStringLiteral("serving %1 with %2 workers").arg(dbPath).arg(engine.workerCount()));
-    QString why;
-    if (!engine.start(&why) || (!untilIdle && !scheduler.start(&why))) {
+    if (!runtime.start(&why)) {
         err() << "taskdeckctl: " << why << Qt::endl;
         return ExitFailure;
     }

@@ -71,6 +71,8 @@ int runEnqueue(const QString &dbPath, const QStringList &arguments)
     }
     if (!spec.validate(&why))
         return usageError(why);
+    if (!checkSecretsOf(spec.action, dbPath, QStringLiteral("action: "), &exitCode))
+        return exitCode;
 
     TaskStore store(dbPath);
     const auto id = store.enqueue(spec, &why);

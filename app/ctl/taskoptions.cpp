@@ -1,6 +1,8 @@
 #include "taskoptions.h"
 
 #include "actions/actionspec.h"
+#include "actions/placeholders.h"
+#include "actions/secrets.h"
 #include "commandline.h"
 #include "isotime.h"
 
@@ -183,6 +185,25 @@ bool readTaskSpecOptions(const QCommandLineParser &parser, bool requireAction, T
         spec->timeoutMs = qint64(std::ceil(seconds * 1000));
     }
     return true;
+}
+
+bool checkSecretsOf(const QJsonObject &action, const QString &dbPath, const QString &where, int *exitCode)
+{
+    if (!Placeholders::contains(action))
+        return true;
+    QString why;
+    const QString path = Secrets::defaultPathFor(dbPath);
+    const auto loaded = Secrets::load(path, &why);
+    // An unreadable file checks as an empty one, so that a placeholder naming a secret says so,
+    // and why the file could not be read.
+    const Secrets secrets = loaded.value_or(Secrets(path, {}));
+    QString problem;
+    if (ActionSpec::validate(action, &problem, &secrets))
+        return true;
+    if (!loaded)
+        problem += QStringLiteral(" (%1)").arg(why);
+    *exitCode = usageError(where + problem);
+    return false;
 }
 
 } // namespace Taskdeck::Ctl

@@ -30,4 +30,8 @@ QString formatDuration(qint64 ms);
 // In the local zone with its offset; "-" when invalid.
 QString localTime(const QDateTime &time);
 
+// Checks that every {{secret.NAME}} of `action` names a secret of the database's secrets file (and
+// that the file may be read, when the action uses one). A usage error starts with `where`.
+bool checkSecretsOf(const QJsonObject &action, const QString &dbPath, const QString &where, int *exitCode);
+
 } // namespace Taskdeck::Ctl

@@ -1,6 +1,9 @@
 #include "actionspec.h"
 
+#include "events/topic.h"
 #include "maintenanceaction.h"
+#include "pipelineaction.h"
+#include "placeholders.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -35,12 +38,20 @@ bool isStringObject(const QJsonValue &value)
     return std::all_of(object.begin(), object.end(), [](const QJsonValue &v) { return v.isString(); });
 }
 
+// Whether a field is filled in when the action runs: then only its run can check it.
+bool isTemplate(const QJsonValue &value)
+{
+    return Placeholders::contains(value);
+}
+
 bool validateExec(const QJsonObject &action, QString *error)
 {
     const QString program = action.value(QStringLiteral("program")).toString();
     if (program.isEmpty())
         return fail(error, QStringLiteral("exec: the program is missing"));
-    if (program.contains(QLatin1Char('/'))) {
+    if (isTemplate(program)) {
+        // A program named by the payload: found (or not) when it runs.
+    } else if (program.contains(QLatin1Char('/'))) {
         const QFileInfo info(program);
         if (!info.exists())
             return fail(error, QStringLiteral("exec: no program at '%1'").arg(program));
@@ -53,7 +64,7 @@ bool validateExec(const QJsonObject &action, QString *error)
         return fail(error, QStringLiteral("exec: args must be an array of strings"));
     if (action.contains(QStringLiteral("cwd"))) {
         const QString cwd = action.value(QStringLiteral("cwd")).toString();
-        if (cwd.isEmpty() || !QFileInfo(cwd).isDir())
+        if (cwd.isEmpty() || (!isTemplate(cwd) && !QFileInfo(cwd).isDir()))
             return fail(error, QStringLiteral("exec: the working directory '%1' is not a folder").arg(cwd));
     }
     if (action.contains(QStringLiteral("env")) && !isStringObject(action.value(QStringLiteral("env"))))
@@ -67,8 +78,9 @@ bool validateHttp(const QJsonObject &action, QString *error)
     const QUrl url(text, QUrl::StrictMode);
     if (text.isEmpty())
         return fail(error, QStringLiteral("http: the URL is missing"));
-    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
-        url.host().isEmpty())
+    if (!isTemplate(text) &&
+        (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+         url.host().isEmpty()))
         return fail(error, QStringLiteral("http: '%1' is not an http or https URL with a host").arg(text));
     static const QStringList methods{QStringLiteral("GET"),   QStringLiteral("POST"),   QStringLiteral("PUT"),
                                      QStringLiteral("PATCH"), QStringLiteral("DELETE"), QStringLiteral("HEAD")};
@@ -84,6 +96,23 @@ bool validateHttp(const QJsonObject &action, QString *error)
     for (const QJsonValue &code : accept) {
         if (!code.isDouble() || code.toInt() < 100 || code.toInt() > 599 || code.toDouble() != code.toInt())
             return fail(error, QStringLiteral("http: accept must list status codes 100-599"));
+    }
+    return true;
+}
+
+bool validatePublish(const QJsonObject &action, QString *error)
+{
+    for (auto it = action.begin(); it != action.end(); ++it) {
+        if (it.key() != QLatin1String("type") && it.key() != QLatin1String("topic") &&
+            it.key() != QLatin1String("data"))
+            return fail(error, QStringLiteral("publish: %1: not a field here (known: topic, data)").arg(it.key()));
+    }
+    const QJsonValue topic = action.value(QStringLiteral("topic"));
+    if (!topic.isString())
+        return fail(error, QStringLiteral("publish: the topic is missing"));
+    if (!isTemplate(topic)) {
+        if (const QString why = Topic::problem(topic.toString()); !why.isEmpty())
+            return fail(error, QStringLiteral("publish: ") + why);
     }
     return true;
 }
@@ -116,7 +145,23 @@ QJsonObject handler(const QString &name)
 
 bool validate(const QJsonObject &action, QString *error)
 {
+    return validate(action, PlaceholderRules(), error);
+}
+
+bool validate(const QJsonObject &action, QString *error, const Secrets *secrets)
+{
+    PlaceholderRules rules;
+    rules.secrets = secrets;
+    return validate(action, rules, error);
+}
+
+bool validate(const QJsonObject &action, const PlaceholderRules &rules, QString *error)
+{
     const QString type = action.value(QStringLiteral("type")).toString();
+    if (type == QLatin1String("pipeline") || type == QLatin1String("iterate"))
+        return PipelineAction::validate(action, rules, error);
+    if (Placeholders::contains(action) && !Placeholders::checkAction(action, rules, error))
+        return false;
     if (type == QLatin1String("exec"))
         return validateExec(action, error);
     if (type == QLatin1String("shell")) {
@@ -133,11 +178,14 @@ bool validate(const QJsonObject &action, QString *error)
             return fail(error, QStringLiteral("handler: '%1' is not a handler name").arg(handlerName));
         return true;
     }
+    if (type == QLatin1String("publish"))
+        return validatePublish(action, error);
     if (MaintenanceAction::isMaintenance(type))
         return MaintenanceAction::validate(action, error);
     return fail(error, type.isEmpty() ? QStringLiteral("action: the type is missing")
                                       : QStringLiteral("action: unknown type '%1' (exec, shell, http, handler, "
-                                                       "cleanup, purge-history, vacuum or report)")
+                                                       "publish, pipeline, iterate, cleanup, purge-history, vacuum "
+                                                       "or report)")
                                             .arg(type));
 }
 
@@ -157,6 +205,19 @@ QJsonObject redacted(const QJsonObject &action)
                 it.value() = QStringLiteral("***");
         }
         result.insert(name, values);
+    }
+    // Nested actions are shown the same way.
+    if (result.value(QStringLiteral("action")).isObject())
+        result.insert(QStringLiteral("action"), redacted(result.value(QStringLiteral("action")).toObject()));
+    if (result.value(QStringLiteral("steps")).isArray()) {
+        QJsonArray steps = result.value(QStringLiteral("steps")).toArray();
+        for (qsizetype i = 0; i < steps.size(); ++i) {
+            QJsonObject step = steps.at(i).toObject();
+            if (step.value(QStringLiteral("action")).isObject())
+                step.insert(QStringLiteral("action"), redacted(step.value(QStringLiteral("action")).toObject()));
+            steps[i] = step;
+        }
+        result.insert(QStringLiteral("steps"), steps);
     }
     return result;
 }
@@ -179,6 +240,10 @@ QString summary(const QJsonObject &action)
                  action.value(QStringLiteral("url")).toString());
     if (type == QLatin1String("handler"))
         return QStringLiteral("handler ") + action.value(QStringLiteral("name")).toString();
+    if (type == QLatin1String("publish"))
+        return QStringLiteral("publish ") + action.value(QStringLiteral("topic")).toString();
+    if (type == QLatin1String("pipeline") || type == QLatin1String("iterate"))
+        return PipelineAction::summary(action);
     if (MaintenanceAction::isMaintenance(type))
         return MaintenanceAction::summary(action);
     return type;

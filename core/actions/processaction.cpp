@@ -160,6 +160,24 @@ void describeEnd(const ChildProcess::Status &status, AttemptOutcome *outcome)
     }
 }
 
+// A step's output: the last line it printed (::progress lines aside), as JSON when it is JSON.
+QJsonValue lastLineResult(const QString &output)
+{
+    qsizetype end = output.size();
+    while (end > 0) {
+        const qsizetype start = output.lastIndexOf(QLatin1Char('\n'), end - 1) + 1;
+        const QString line = output.mid(start, end - start).trimmed();
+        end = start - 1;
+        if (line.isEmpty() || line.startsWith(QLatin1String("::progress")))
+            continue;
+        const QJsonDocument document = QJsonDocument::fromJson(QByteArray("[") + line.toUtf8() + QByteArray("]"));
+        if (document.isArray() && document.array().size() == 1)
+            return document.array().first();
+        return line;
+    }
+    return QJsonValue(QJsonValue::Undefined);
+}
+
 } // namespace
 
 AttemptOutcome ProcessAction::run(const QJsonObject &action, TaskContext &context, qint64 timeoutMs, int graceMs)
@@ -238,6 +256,7 @@ AttemptOutcome ProcessAction::run(const QJsonObject &action, TaskContext &contex
     }
     output.finish();
     outcome.output = output.text();
+    outcome.result = lastLineResult(outcome.output);
     const ChildProcess::Status &status = child.status();
     outcome.cpuTimeMs = status.cpuTimeMs;
     // A peak the child may have taken over from us at the spawn says nothing about the program;

@@ -6,6 +6,8 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 
+#include <cmath>
+
 namespace Taskdeck::Core {
 
 namespace {
@@ -171,6 +173,85 @@ QJsonObject retryPolicyToJson(const RetryPolicy &policy)
         {QStringLiteral("max_ms"), policy.maxDelayMs},        {QStringLiteral("delays_ms"), delays},
         {QStringLiteral("no_retry_exit_codes"), codes},       {QStringLiteral("jitter"), policy.jitter},
     };
+}
+
+std::optional<RetryPolicy> parseRetryPolicy(const QJsonObject &object, QString *error)
+{
+    static const QStringList known{QStringLiteral("max_attempts"),
+                                   QStringLiteral("base_ms"),
+                                   QStringLiteral("max_ms"),
+                                   QStringLiteral("delays_ms"),
+                                   QStringLiteral("no_retry_exit_codes"),
+                                   QStringLiteral("jitter")};
+    const auto fail = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (!known.contains(it.key()))
+            return fail(
+                QStringLiteral("%1: not a field here (known: %2)").arg(it.key(), known.join(QStringLiteral(", "))));
+    }
+    // A whole number in [min, max], or the fallback when absent.
+    const auto whole = [](const QJsonValue &value, qint64 min, qint64 max, qint64 *out) {
+        const double number = value.toDouble(std::nan(""));
+        if (!value.isDouble() || std::isnan(number) || number != std::floor(number) || number < double(min) ||
+            number > double(max))
+            return false;
+        *out = qint64(number);
+        return true;
+    };
+    constexpr qint64 Year = 86400000LL * 365;
+    RetryPolicy policy;
+    qint64 number = 0;
+    const QJsonValue attempts = object.value(QStringLiteral("max_attempts"));
+    if (!attempts.isUndefined() && !attempts.isNull()) {
+        if (!whole(attempts, 1, 1000, &number))
+            return fail(QStringLiteral("max_attempts: expected a whole number from 1 to 1000"));
+        policy.maxAttempts = int(number);
+    }
+    for (const auto &[key, field] :
+         {std::pair{"base_ms", &policy.baseDelayMs}, std::pair{"max_ms", &policy.maxDelayMs}}) {
+        const QJsonValue value = object.value(QLatin1String(key));
+        if (value.isUndefined() || value.isNull())
+            continue;
+        if (!whole(value, 0, Year, &number))
+            return fail(QStringLiteral("%1: expected a whole number of milliseconds from 0 to %2")
+                            .arg(QLatin1String(key))
+                            .arg(Year));
+        *field = number;
+    }
+    const auto list = [&](const char *key, qint64 max, const auto &add) -> std::optional<QString> {
+        const QJsonValue value = object.value(QLatin1String(key));
+        if (value.isUndefined() || value.isNull())
+            return std::nullopt;
+        if (!value.isArray())
+            return QStringLiteral("%1: expected an array of whole numbers").arg(QLatin1String(key));
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            qint64 item = 0;
+            if (!whole(array.at(i), 0, max, &item))
+                return QStringLiteral("%1[%2]: expected a whole number from 0 to %3")
+                    .arg(QLatin1String(key))
+                    .arg(i)
+                    .arg(max);
+            add(item);
+        }
+        return std::nullopt;
+    };
+    if (const auto why = list("delays_ms", Year, [&](qint64 delay) { policy.explicitDelaysMs.append(delay); }))
+        return fail(*why);
+    if (const auto why =
+            list("no_retry_exit_codes", 255, [&](qint64 code) { policy.noRetryExitCodes.append(int(code)); }))
+        return fail(*why);
+    const QJsonValue jitter = object.value(QStringLiteral("jitter"));
+    if (!jitter.isUndefined() && !jitter.isNull()) {
+        if (!jitter.isBool())
+            return fail(QStringLiteral("jitter: expected true or false"));
+        policy.jitter = jitter.toBool();
+    }
+    return policy;
 }
 
 RetryPolicy retryPolicyFromJson(const QJsonObject &object)

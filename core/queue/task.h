@@ -110,6 +110,10 @@ struct QueueStatistics
 // Policies as stored: {"max_attempts":5,"base_ms":1000,"max_ms":3600000,"delays_ms":[...],
 // "no_retry_exit_codes":[...],"jitter":true}
 QJsonObject retryPolicyToJson(const RetryPolicy &policy);
+// As stored (trusted: a missing field takes its default).
 RetryPolicy retryPolicyFromJson(const QJsonObject &object);
+// As written by a person (a jobs file, a pipeline's step): unknown fields and values out of range
+// are refused, naming the field ("max_attempts: expected a whole number from 1 to 1000").
+std::optional<RetryPolicy> parseRetryPolicy(const QJsonObject &object, QString *error);
 
 } // namespace Taskdeck::Core

@@ -1,11 +1,9 @@
 #include "taskengine.h"
 
+#include "actions/actionrunner.h"
 #include "actions/actionspec.h"
-#include "actions/handlerregistry.h"
-#include "actions/httpaction.h"
-#include "actions/maintenanceaction.h"
-#include "actions/processaction.h"
 #include "clock.h"
+#include "isotime.h"
 #include "store/database.h"
 #include "store/storewriter.h"
 #include "taskrepository.h"
@@ -122,6 +120,24 @@ TaskEngine::TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clo
     , m_encodeCache(std::make_unique<TaskEncodeCache>())
     , m_pendingWrites(std::make_shared<PendingWrites>())
 {
+    auto environment = std::make_shared<ActionEnvironment>();
+    environment->handlers = m_handlers;
+    environment->writer = m_writer;
+    environment->clock = m_clock;
+    environment->processGraceMs = m_options.processGraceMs;
+    environment->secretsPath = m_options.secretsPath;
+    QPointer<TaskEngine> self(this);
+    // Pipelines queue background steps through the store: the engine looks at its requests then.
+    environment->tasksQueued = [self] {
+        QMetaObject::invokeMethod(
+            self,
+            [self] {
+                if (self)
+                    self->checkRequests();
+            },
+            Qt::QueuedConnection);
+    };
+    m_environment = std::move(environment);
     m_inbox->engine = this;
     static std::atomic<int> serial{0};
     m_readerName = QStringLiteral("taskdeck-engine-reader-%1").arg(++serial);
@@ -229,7 +245,7 @@ void TaskEngine::loadWaitingTasks()
     for (const Task &task : tasks) {
         if (!m_entries.contains(task.id)) {
             admit(task);
-            Q_EMIT taskQueued(task.id);
+            announceQueued(task);
         }
     }
 }
@@ -252,7 +268,7 @@ void TaskEngine::handleRequests()
             const auto task = reader.find(request.taskId);
             if (task && isWaitingState(task->state)) {
                 admit(*task);
-                Q_EMIT taskQueued(task->id);
+                announceQueued(*task);
             }
         }
     }
@@ -273,6 +289,43 @@ void TaskEngine::admit(const Task &task)
     m_entries.insert(task.id, entry);
     m_future.emplace(entry.runAtMs, task.id);
     m_wasIdle = false;
+}
+
+void TaskEngine::announceQueued(const Task &task)
+{
+    Q_EMIT taskQueued(task.id);
+    if (m_lifecycle)
+        reportLifecycle("task.queued", task, task.attempts);
+}
+
+void TaskEngine::reportLifecycle(const char *topic, const Task &task, int attempt, const QString &error,
+                                 const QDateTime &retryAt)
+{
+    QJsonObject data{
+        {QStringLiteral("task"), task.id},
+        {QStringLiteral("job"), task.spec.job.isEmpty() ? QJsonValue() : QJsonValue(task.spec.job)},
+        {QStringLiteral("queue"), task.spec.queue},
+        {QStringLiteral("attempt"), attempt},
+    };
+    if (!error.isEmpty())
+        data.insert(QStringLiteral("error"), error);
+    if (retryAt.isValid())
+        data.insert(QStringLiteral("retry_at"), IsoTime::format(retryAt));
+    Q_EMIT lifecycle(QString::fromLatin1(topic), data, task.id);
+}
+
+void TaskEngine::setEventPublisher(EventPublisher publisher)
+{
+    // Workers hold the environment they started with; later ones get the new one.
+    auto environment = std::make_shared<ActionEnvironment>(*m_environment);
+    environment->publish = std::move(publisher);
+    m_environment = std::move(environment);
+}
+
+QString TaskEngine::jobOf(qint64 taskId) const
+{
+    const auto it = m_entries.constFind(taskId);
+    return it == m_entries.cend() ? QString() : it->task.spec.job;
 }
 
 bool TaskEngine::enqueue(const TaskSpec &spec, QString *error)
@@ -414,7 +467,7 @@ void TaskEngine::drainInbox()
         }
         c.task.id = c.result.value.toLongLong();
         admit(c.task);
-        Q_EMIT taskQueued(c.task.id);
+        announceQueued(c.task);
         if (c.queued)
             c.queued(c.task.id, QString());
     }
@@ -446,6 +499,8 @@ bool TaskEngine::cancel(qint64 taskId)
         }
     }
     m_ready[it->task.spec.queue].erase(ReadyKey{it->task.spec.priority, it->runAtMs, taskId});
+    if (m_lifecycle)
+        reportLifecycle("task.cancelled", it->task, it->task.attempts);
     m_entries.erase(it);
     TaskWrite write;
     write.kind = TaskWrite::Kind::CancelledWhileWaiting;
@@ -526,6 +581,8 @@ void TaskEngine::startTask(Entry &entry)
     started.atMs = entry.startedAtMs;
     queueWrite(std::move(started));
     Q_EMIT taskStarted(id, attempt);
+    if (m_lifecycle)
+        reportLifecycle("task.started", task, attempt);
 
     // Progress is throttled where it is produced, so a chatty task cannot flood the engine.
     struct Throttle
@@ -554,52 +611,14 @@ void TaskEngine::startTask(Entry &entry)
     };
 
     std::shared_ptr<TaskContext> context = entry.context;
+    context->setJob(task.spec.job);
     const QJsonObject action = task.spec.action;
     const qint64 timeoutMs = task.spec.timeoutMs;
-    const int graceMs = m_options.processGraceMs;
-    HandlerRegistry *handlers = m_handlers;
-    m_pool->start([inbox = m_inbox, id, context, action, timeoutMs, graceMs, handlers, clock, writer = m_writer] {
-        AttemptOutcome outcome;
-        const QString type = action.value(QStringLiteral("type")).toString();
-        if (type == QLatin1String("exec") || type == QLatin1String("shell")) {
-            outcome = ProcessAction::run(action, *context, timeoutMs, graceMs);
-        } else if (type == QLatin1String("handler")) {
-            const QString name = action.value(QStringLiteral("name")).toString();
-            const auto handler = handlers ? handlers->find(name) : std::nullopt;
-            if (!handler) {
-                outcome.error = QStringLiteral("no handler named %1").arg(name);
-                outcome.retryable = false;
-            } else {
-                QElapsedTimer elapsed;
-                elapsed.start();
-                const QString error = (*handler)(*context);
-                if (context->isCancelled()) {
-                    outcome.kind = timeoutMs > 0 && elapsed.elapsed() >= timeoutMs ? AttemptOutcome::Kind::TimedOut
-                                                                                   : AttemptOutcome::Kind::Cancelled;
-                    outcome.error = outcome.kind == AttemptOutcome::Kind::TimedOut
-                                        ? QStringLiteral("timed out after %1 s").arg(double(timeoutMs) / 1000.0)
-                                        : QStringLiteral("cancelled");
-                } else {
-                    outcome.kind = error.isEmpty() ? AttemptOutcome::Kind::Succeeded : AttemptOutcome::Kind::Failed;
-                    outcome.error = error;
-                }
-            }
-        } else if (type == QLatin1String("http")) {
-            outcome = HttpAction::run(action, *context, timeoutMs);
-        } else if (MaintenanceAction::isMaintenance(type)) {
-            outcome = MaintenanceAction::run(action, *context, timeoutMs, writer, *clock);
-        } else {
-            outcome.error = QStringLiteral("actions of type '%1' cannot run").arg(type);
-            outcome.retryable = false;
-        }
+    m_pool->start([inbox = m_inbox, id, context, action, timeoutMs, environment = m_environment, clock] {
+        AttemptOutcome outcome = ActionRunner::run(action, *context, timeoutMs, *environment);
         const qint64 finishedAt = clock->now().toMSecsSinceEpoch();
         inbox->deliver([&](Inbox &in) { in.finished.push_back({id, std::move(outcome), finishedAt}); });
     });
-
-    if (timeoutMs > 0 && action.value(QStringLiteral("type")).toString() == QLatin1String("handler")) {
-        // Processes time out on their own; an in-process handler is asked to stop.
-        QTimer::singleShot(std::chrono::milliseconds(timeoutMs), this, [context] { context->cancel(); });
-    }
 }
 
 void TaskEngine::onProgress(qint64 taskId, int attempt, int percent, const QString &message)
@@ -649,7 +668,11 @@ void TaskEngine::onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome,
     } else {
         const bool retryable =
             outcome.retryable && (outcome.exitCode < 0 || task.spec.retry.retriesExitCode(outcome.exitCode));
-        if (retryable && task.spec.retry.allowsAnotherAttempt(attempt)) {
+        if (retryable && outcome.retryAfterMs >= 0) {
+            // The action has a policy of its own (a pipeline's step): it decides when.
+            next = TaskState::RetryWait;
+            runAgainAt = fromMs(finishedAtMs + outcome.retryAfterMs);
+        } else if (retryable && task.spec.retry.allowsAnotherAttempt(attempt)) {
             next = TaskState::RetryWait;
             runAgainAt = fromMs(finishedAtMs + task.spec.retry.delayMs(attempt, m_random));
         } else if (!retryable && outcome.exitCode >= 0 && outcome.retryable) {
@@ -670,6 +693,26 @@ void TaskEngine::onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome,
 
     if (!task.spec.job.isEmpty() && next != TaskState::Queued)
         Q_EMIT jobTaskEnded(taskId, task.spec.job, attempt, taskStateName(next), recorded.error);
+    if (m_lifecycle) {
+        switch (next) {
+        case TaskState::Succeeded:
+            reportLifecycle("task.succeeded", task, attempt);
+            break;
+        case TaskState::Cancelled:
+            reportLifecycle("task.cancelled", task, attempt, recorded.error);
+            break;
+        case TaskState::RetryWait:
+            reportLifecycle("task.failed", task, attempt, recorded.error, runAgainAt);
+            reportLifecycle("task.retry_scheduled", task, attempt, recorded.error, runAgainAt);
+            break;
+        case TaskState::Dead:
+            reportLifecycle("task.failed", task, attempt, recorded.error);
+            reportLifecycle("task.dead_lettered", task, attempt, recorded.error);
+            break;
+        default:
+            break;
+        }
+    }
     switch (next) {
     case TaskState::Succeeded:
         Q_EMIT taskSucceeded(taskId);

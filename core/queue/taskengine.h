@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 class QSqlDatabase;
@@ -26,6 +27,7 @@ namespace Taskdeck::Core {
 
 class Clock;
 class HandlerRegistry;
+struct ActionEnvironment;
 class StoreWriter;
 struct TaskEncodeCache;
 struct TaskWrite;
@@ -56,6 +58,7 @@ public:
         // 0: never; the owner calls checkRequests() when a ChangeWatcher hears of a change.
         int pollIntervalMs = 200;
         quint32 randomSeed = 0; // 0: random; else deterministic jitter (tests)
+        QString secretsPath;    // what {{secret.NAME}} placeholders read; empty: none
     };
 
     TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clock *clock, Options options,
@@ -94,6 +97,18 @@ public:
     // the writer could not commit). The poll timer calls it; so does the owner on a change signal.
     void checkRequests();
 
+    // How the publish action and pipelines publish events (EventBus::publisher()); without one
+    // they fail, saying there is no event bus.
+    using EventPublisher = std::function<std::optional<qint64>(const QString &topic, const QJsonValue &data,
+                                                               const QString &source, QString *error)>;
+    void setEventPublisher(EventPublisher publisher);
+
+    // Lifecycle news for the event bus (task.queued, task.started, ...): lifecycle() is emitted
+    // only while this is on, since building its data costs at full speed.
+    void setLifecycleReporting(bool on) { m_lifecycle = on; }
+    // The job of a waiting or running task; empty when it has none or is not this engine's.
+    QString jobOf(qint64 taskId) const;
+
     int runningCount() const { return int(m_running.size()); }
     int waitingCount() const { return int(m_entries.size()) - runningCount(); }
     bool isIdle() const { return m_entries.isEmpty() && m_inFlightEnqueues == 0; }
@@ -111,6 +126,10 @@ Q_SIGNALS:
     // An attempt of a job's task ended: `state` is what the task is now (succeeded, retry_wait,
     // dead, cancelled), `error` why the attempt failed. For notifications and per-job views.
     void jobTaskEnded(qint64 taskId, const QString &job, int attempt, const QString &state, const QString &error);
+    // With setLifecycleReporting(true): topic is task.queued, task.started, task.succeeded,
+    // task.failed, task.retry_scheduled, task.dead_lettered or task.cancelled; data has "task",
+    // "job" (null when none), "queue", "attempt" and, where they apply, "error" and "retry_at".
+    void lifecycle(const QString &topic, const QJsonObject &data, qint64 taskId);
     void idle();
     void stopped();
     void workerCountChanged(int workers);
@@ -157,6 +176,9 @@ private:
     void retryPendingWrites(); // what the writer could not commit, every poll
     void onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs);
     void onProgress(qint64 taskId, int attempt, int percent, const QString &message);
+    void announceQueued(const Task &task);
+    void reportLifecycle(const char *topic, const Task &task, int attempt, const QString &error = QString(),
+                         const QDateTime &retryAt = QDateTime());
     void armTimer();
     void resizePool(); // "auto" workers: grow while a backlog waits, shrink back when it is gone
     void checkIdle();
@@ -185,6 +207,7 @@ private:
     std::shared_ptr<Inbox> m_inbox;
     std::unique_ptr<TaskEncodeCache> m_encodeCache;
     std::shared_ptr<PendingWrites> m_pendingWrites;
+    std::shared_ptr<const ActionEnvironment> m_environment; // what actions may use; shared with the workers
 
     QHash<qint64, Entry> m_entries;                // waiting and running
     std::multimap<qint64, qint64> m_future;        // run-at (ms) -> id, not yet due
@@ -197,6 +220,7 @@ private:
     bool m_stopping = false;
     bool m_wasIdle = false;
     bool m_stoppedEmitted = false;
+    bool m_lifecycle = false;
 };
 
 } // namespace Taskdeck::Core

@@ -5,6 +5,7 @@
 #include "isotime.h"
 #include "timezones.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -73,6 +74,7 @@ const QStringList JobFields{
     QStringLiteral("description"),
     QStringLiteral("schedule"),
     QStringLiteral("timezone"),
+    QStringLiteral("watch"),
     QStringLiteral("action"),
     QStringLiteral("payload"),
     QStringLiteral("queue"),
@@ -89,13 +91,6 @@ const QStringList JobFields{
     QStringLiteral("pause_reason"),
     QStringLiteral("resume_at"),
 };
-
-const QStringList RetryFields{QStringLiteral("max_attempts"),
-                              QStringLiteral("base_ms"),
-                              QStringLiteral("max_ms"),
-                              QStringLiteral("delays_ms"),
-                              QStringLiteral("no_retry_exit_codes"),
-                              QStringLiteral("jitter")};
 
 // Reads typed fields of one JSON object; the first problem is kept, naming the field.
 class Fields
@@ -158,30 +153,6 @@ public:
             return fallback;
         }
         return qint64(number);
-    }
-
-    QList<qint64> integers(const QString &key, qint64 min, qint64 max)
-    {
-        QList<qint64> list;
-        const QJsonValue value = m_object.value(key);
-        if (value.isUndefined() || value.isNull())
-            return list;
-        if (!value.isArray()) {
-            fail(key, QStringLiteral("expected an array of whole numbers"));
-            return list;
-        }
-        const QJsonArray array = value.toArray();
-        for (qsizetype i = 0; i < array.size(); ++i) {
-            const double number = array.at(i).toDouble(std::nan(""));
-            if (!array.at(i).isDouble() || number != std::floor(number) || number < double(min) ||
-                number > double(max)) {
-                fail(QStringLiteral("%1[%2]").arg(key).arg(i),
-                     QStringLiteral("expected a whole number from %1 to %2").arg(min).arg(max));
-                return list;
-            }
-            list.append(qint64(number));
-        }
-        return list;
     }
 
     QJsonObject object(const QString &key)
@@ -255,6 +226,19 @@ bool Job::validate(QString *error) const
         if (!TimeZones::find(timeZone, &why))
             return fail(QStringLiteral("timezone: ") + why);
     }
+    if (watch.isSet()) {
+        if (!schedule.isEmpty())
+            return fail(QStringLiteral("watch: a job has a schedule or a folder watch, not both"));
+        const QString dir = watch.dir == QLatin1String("~") || watch.dir.startsWith(QLatin1String("~/"))
+                                ? QDir::homePath() + watch.dir.mid(1)
+                                : watch.dir;
+        if (!QDir::isAbsolutePath(dir))
+            return fail(QStringLiteral("watch: dir: '%1' is not an absolute path").arg(watch.dir));
+        if (watch.glob.isEmpty() || watch.glob.contains(QLatin1Char('/')))
+            return fail(QStringLiteral("watch: glob: '%1' is not a file name pattern (such as *.csv)").arg(watch.glob));
+        if (watch.settleMs < 0 || watch.settleMs > 3600 * 1000)
+            return fail(QStringLiteral("watch: settle_ms: %1 is out of range 0 to 3600000").arg(watch.settleMs));
+    }
     QString why;
     if (!task.validate(&why))
         return fail(why);
@@ -276,6 +260,15 @@ bool Job::validate(QString *error) const
     if (resumeAt.isValid() && !paused)
         return fail(QStringLiteral("resume_at: the job is not paused"));
     return true;
+}
+
+QJsonObject FolderWatch::toJson() const
+{
+    QJsonObject object{
+        {QStringLiteral("dir"), dir}, {QStringLiteral("glob"), glob}, {QStringLiteral("settle_ms"), double(settleMs)}};
+    if (includeExisting)
+        object.insert(QStringLiteral("include_existing"), true);
+    return object;
 }
 
 QJsonObject Job::toJson() const
@@ -300,6 +293,8 @@ QJsonObject Job::toJson() const
     object.insert(QStringLiteral("schedule"), schedule.isEmpty() ? QJsonValue() : QJsonValue(schedule));
     if (!timeZone.isEmpty())
         object.insert(QStringLiteral("timezone"), timeZone);
+    if (watch.isSet())
+        object.insert(QStringLiteral("watch"), watch.toJson());
     if (!task.payload.isNull() && !task.payload.isUndefined())
         object.insert(QStringLiteral("payload"), task.payload);
     if (task.timeoutMs > 0)
@@ -323,6 +318,19 @@ std::optional<Job> Job::fromJson(const QJsonObject &object, QString *error, bool
     job.description = fields.string(QStringLiteral("description"));
     job.schedule = fields.string(QStringLiteral("schedule")).trimmed();
     job.timeZone = fields.string(QStringLiteral("timezone"));
+    if (const QJsonObject watch = fields.object(QStringLiteral("watch")); !watch.isEmpty()) {
+        Fields watchFields(watch, QStringLiteral("watch."));
+        watchFields.refuseUnknown({QStringLiteral("dir"), QStringLiteral("glob"), QStringLiteral("settle_ms"),
+                                   QStringLiteral("include_existing")});
+        job.watch.dir = watchFields.string(QStringLiteral("dir"));
+        job.watch.glob = watchFields.string(QStringLiteral("glob"), QStringLiteral("*"));
+        job.watch.settleMs = watchFields.integer(QStringLiteral("settle_ms"), 1000, 0, 3600 * 1000);
+        job.watch.includeExisting = watchFields.boolean(QStringLiteral("include_existing"), false);
+        if (job.watch.dir.isEmpty())
+            watchFields.fail(QStringLiteral("dir"), QStringLiteral("missing"));
+        if (!watchFields.ok())
+            fields.fail(QStringLiteral("watch"), watchFields.error().mid(6)); // "watch.dir: ..." -> "dir: ..."
+    }
     job.task.action = fields.object(QStringLiteral("action"));
     if (!object.contains(QStringLiteral("action")))
         fields.fail(QStringLiteral("action"), QStringLiteral("missing"));
@@ -335,18 +343,11 @@ std::optional<Job> Job::fromJson(const QJsonObject &object, QString *error, bool
     job.task.timeoutMs = timeoutSeconds * 1000;
 
     const QJsonObject retry = fields.object(QStringLiteral("retry"));
-    Fields retryFields(retry, QStringLiteral("retry."));
-    retryFields.refuseUnknown(RetryFields);
-    job.task.retry.maxAttempts =
-        int(retryFields.integer(QStringLiteral("max_attempts"), RetryPolicy::DefaultMaxAttempts, 1, 1000));
-    job.task.retry.baseDelayMs =
-        retryFields.integer(QStringLiteral("base_ms"), RetryPolicy::DefaultBaseDelayMs, 0, 86400000LL * 365);
-    job.task.retry.maxDelayMs =
-        retryFields.integer(QStringLiteral("max_ms"), RetryPolicy::DefaultMaxDelayMs, 0, 86400000LL * 365);
-    job.task.retry.explicitDelaysMs = retryFields.integers(QStringLiteral("delays_ms"), 0, 86400000LL * 365);
-    for (qint64 code : retryFields.integers(QStringLiteral("no_retry_exit_codes"), 0, 255))
-        job.task.retry.noRetryExitCodes.append(int(code));
-    job.task.retry.jitter = retryFields.boolean(QStringLiteral("jitter"), true);
+    QString retryError;
+    if (const auto policy = parseRetryPolicy(retry, &retryError))
+        job.task.retry = *policy;
+    else
+        retryError = QStringLiteral("retry.") + retryError;
 
     const QString overlap = fields.string(QStringLiteral("overlap"), QStringLiteral("skip"));
     if (const auto policy = overlapPolicyFromName(overlap))
@@ -388,8 +389,8 @@ std::optional<Job> Job::fromJson(const QJsonObject &object, QString *error, bool
     }
 
     QString why;
-    if (!retryFields.ok())
-        why = retryFields.error();
+    if (!retryError.isEmpty())
+        why = retryError;
     else if (!fields.ok())
         why = fields.error();
     if (!why.isEmpty() || (check && !job.validate(&why))) {
@@ -411,7 +412,8 @@ TaskSpec Job::taskSpec() const
 
 namespace JobsFile {
 
-std::optional<QList<Job>> parse(const QByteArray &text, QString *error)
+std::optional<Content> parseContent(const QByteArray &text, QString *error, const QStringList &knownJobs,
+                                    bool checkJobs)
 {
     const auto fail = [error](const QString &why) {
         if (error)
@@ -428,8 +430,9 @@ std::optional<QList<Job>> parse(const QByteArray &text, QString *error)
         return fail(QStringLiteral("expected an object {\"version\": 1, \"jobs\": [...]}"));
     const QJsonObject root = document.object();
     for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it.key() != QLatin1String("version") && it.key() != QLatin1String("jobs"))
-            return fail(QStringLiteral("%1: not a field here (known: version, jobs)").arg(it.key()));
+        if (it.key() != QLatin1String("version") && it.key() != QLatin1String("jobs") &&
+            it.key() != QLatin1String("subscriptions"))
+            return fail(QStringLiteral("%1: not a field here (known: version, jobs, subscriptions)").arg(it.key()));
     }
     const QJsonValue version = root.value(QStringLiteral("version"));
     if (!version.isDouble() || version.toDouble() != Version)
@@ -438,7 +441,7 @@ std::optional<QList<Job>> parse(const QByteArray &text, QString *error)
     if (!jobsValue.isArray())
         return fail(QStringLiteral("jobs: expected an array of jobs"));
     const QJsonArray array = jobsValue.toArray();
-    QList<Job> jobs;
+    Content content;
     QSet<QString> ids;
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QJsonObject object = array.at(i).toObject();
@@ -454,18 +457,56 @@ std::optional<QList<Job>> parse(const QByteArray &text, QString *error)
         if (ids.contains(job->id))
             return fail(where + QStringLiteral(": id: '%1' is used by an earlier job in the file").arg(job->id));
         ids.insert(job->id);
-        jobs.append(*job);
+        content.jobs.append(*job);
     }
-    return jobs;
+    const QJsonValue subscriptionsValue = root.value(QStringLiteral("subscriptions"));
+    if (!subscriptionsValue.isUndefined() && !subscriptionsValue.isArray())
+        return fail(QStringLiteral("subscriptions: expected an array of subscriptions"));
+    const QJsonArray subscriptions = subscriptionsValue.toArray();
+    QSet<QString> names;
+    for (qsizetype i = 0; i < subscriptions.size(); ++i) {
+        const QJsonObject object = subscriptions.at(i).toObject();
+        const QString name = object.value(QStringLiteral("name")).toString();
+        const QString where = name.isEmpty() ? QStringLiteral("subscriptions[%1]").arg(i)
+                                             : QStringLiteral("subscriptions[%1] \"%2\"").arg(i).arg(name);
+        if (!subscriptions.at(i).isObject())
+            return fail(where + QStringLiteral(": expected a subscription object"));
+        QString why;
+        const auto subscription = Subscription::fromJson(object, &why);
+        if (!subscription)
+            return fail(where + QStringLiteral(": ") + why);
+        if (names.contains(subscription->name))
+            return fail(
+                where +
+                QStringLiteral(": name: '%1' is used by an earlier subscription in the file").arg(subscription->name));
+        if (checkJobs && !ids.contains(subscription->jobId) && !knownJobs.contains(subscription->jobId))
+            return fail(where +
+                        QStringLiteral(": job: no job '%1' in the file or the database").arg(subscription->jobId));
+        names.insert(subscription->name);
+        content.subscriptions.append(*subscription);
+    }
+    return content;
 }
 
-QByteArray write(const QList<Job> &jobs)
+std::optional<QList<Job>> parse(const QByteArray &text, QString *error)
+{
+    const auto content = parseContent(text, error);
+    return content ? std::optional<QList<Job>>(content->jobs) : std::nullopt;
+}
+
+QByteArray write(const QList<Job> &jobs, const QList<Subscription> &subscriptions)
 {
     QJsonArray array;
     for (const Job &job : jobs)
         array.append(job.toJson());
-    return QJsonDocument(QJsonObject{{QStringLiteral("version"), Version}, {QStringLiteral("jobs"), array}})
-        .toJson(QJsonDocument::Indented);
+    QJsonObject root{{QStringLiteral("version"), Version}, {QStringLiteral("jobs"), array}};
+    if (!subscriptions.isEmpty()) {
+        QJsonArray list;
+        for (const Subscription &subscription : subscriptions)
+            list.append(subscription.toJson());
+        root.insert(QStringLiteral("subscriptions"), list);
+    }
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
 } // namespace JobsFile

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "events/subscription.h"
 #include "queue/task.h"
 
 #include <QDateTime>
@@ -32,6 +33,24 @@ std::optional<OverlapPolicy> overlapPolicyFromName(const QString &name);
 QString misfirePolicyName(MisfirePolicy policy); // "skip", "once", "all"
 std::optional<MisfirePolicy> misfirePolicyFromName(const QString &name);
 
+// A job's other trigger: a file that appears in a folder. Each new regular file whose name
+// matches `glob` fires the job once its size and modification time have stood still for
+// `settleMs` (so a file still being written is not taken half-way), with {"path", "name", "dir",
+// "size", "modified_at", "job"} as the task's payload, and publishes file.created with the same
+// data. Files present when the job is first watched are left alone unless `includeExisting`;
+// files that appear while nothing runs are found at the next start.
+struct FolderWatch
+{
+    QString dir; // absolute; "~" and "~/..." mean the home folder
+    QString glob = QStringLiteral("*");
+    qint64 settleMs = 1000;
+    bool includeExisting = false;
+
+    bool isSet() const { return !dir.isEmpty(); }
+    QJsonObject toJson() const;
+    friend bool operator==(const FolderWatch &, const FolderWatch &) = default;
+};
+
 // A job: a task defined once, run on a cron schedule in a time zone (or only by hand), with the
 // policies that say what happens when it fails, overlaps, or was missed. Its JSON is the same in
 // the database and in a jobs file (see JobsFile).
@@ -40,9 +59,10 @@ struct Job
     QString id; // a slug: lower-case letters, digits, '-', '_' and '.', up to 64
     QString title;
     QString description;
-    QString schedule; // a cron expression; empty: run by hand only
-    QString timeZone; // an IANA zone; empty: the system's
-    TaskSpec task;    // action, payload, queue, priority, retry, timeout (job and notBefore unused)
+    QString schedule;  // a cron expression; empty: run by hand only
+    QString timeZone;  // an IANA zone; empty: the system's
+    FolderWatch watch; // set: fired by files appearing in a folder (instead of a schedule)
+    TaskSpec task;     // action, payload, queue, priority, retry, timeout (job and notBefore unused)
     OverlapPolicy overlap = OverlapPolicy::Skip;
     MisfirePolicy misfire = MisfirePolicy::Once;
     int misfireMax = 10;           // "all": at most this many catch-up runs
@@ -96,15 +116,25 @@ struct FireRecord
     QJsonObject toJson() const;
 };
 
-// A jobs file: {"version": 1, "jobs": [ ... ]}.
+// A jobs file: {"version": 1, "jobs": [ ... ], "subscriptions": [ ... ]} (subscriptions optional).
 namespace JobsFile {
 
 constexpr int Version = 1;
 
-// Reads and validates the whole file; the error names the job and the field:
-// `jobs[2] "sync": schedule: minute: 61 is out of range 0-59 (column 1)`.
+struct Content
+{
+    QList<Job> jobs;
+    QList<Subscription> subscriptions;
+};
+
+// Reads and validates the whole file; the error names the job (or subscription) and the field:
+// `jobs[2] "sync": schedule: minute: 61 is out of range 0-59 (column 1)`. A subscription's job must
+// be in the file, or (`knownJobs`) in the database it goes to.
+std::optional<Content> parseContent(const QByteArray &text, QString *error, const QStringList &knownJobs = {},
+                                    bool checkJobs = false);
+// The jobs alone (subscriptions are checked, their jobs not).
 std::optional<QList<Job>> parse(const QByteArray &text, QString *error);
-QByteArray write(const QList<Job> &jobs);
+QByteArray write(const QList<Job> &jobs, const QList<Subscription> &subscriptions = {});
 
 } // namespace JobsFile
 

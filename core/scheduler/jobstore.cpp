@@ -1,6 +1,7 @@
 #include "jobstore.h"
 
 #include "clock.h"
+#include "events/eventrepository.h"
 #include "jobrepository.h"
 #include "queue/taskrepository.h"
 #include "store/storeaccess.h"
@@ -34,6 +35,12 @@ bool JobStore::update(const Job &job, QString *error)
 
 std::optional<JobStore::ImportResult> JobStore::import(const QList<Job> &jobs, QString *error)
 {
+    return import(jobs, {}, error);
+}
+
+std::optional<JobStore::ImportResult> JobStore::import(const QList<Job> &jobs, const QList<Subscription> &subscriptions,
+                                                       QString *error)
+{
     for (const Job &job : jobs) {
         QString why;
         if (!job.validate(&why)) {
@@ -54,6 +61,16 @@ std::optional<JobStore::ImportResult> JobStore::import(const QList<Job> &jobs, Q
                     return false;
                 (exists ? result.replaced : result.added).append(job.id);
             }
+            EventRepository events(db);
+            for (const Subscription &subscription : subscriptions) {
+                const bool exists = events.findSubscription(subscription.name).has_value();
+                if (!(exists ? events.updateSubscription(subscription, now, why)
+                             : events.addSubscription(subscription, now, why))) {
+                    *why = QStringLiteral("subscription \"%1\": %2").arg(subscription.name, *why);
+                    return false;
+                }
+                (exists ? result.replacedSubscriptions : result.addedSubscriptions).append(subscription.name);
+            }
             return true;
         },
         error);
@@ -68,7 +85,20 @@ bool JobStore::remove(const QString &id, QString *error)
         return false;
     }
     return m_access->write(
-        [&](QSqlDatabase &db, QVariant *, QString *why) { return JobRepository(db).remove(id, why); }, error);
+        [&](QSqlDatabase &db, QVariant *, QString *why) {
+            // Its subscriptions would deliver to nothing: they go first, by the operator's hand.
+            const QStringList subscriptions = EventRepository(db).subscriptionsOfJob(id, why);
+            if (!subscriptions.isEmpty()) {
+                *why = QStringLiteral("job '%1' receives the events of subscription%2 %3; remove %4 first "
+                                      "(taskdeckctl sub remove)")
+                           .arg(id, subscriptions.size() == 1 ? QString() : QStringLiteral("s"),
+                                subscriptions.join(QStringLiteral(", ")),
+                                subscriptions.size() == 1 ? QStringLiteral("it") : QStringLiteral("them"));
+                return false;
+            }
+            return JobRepository(db).remove(id, why);
+        },
+        error);
 }
 
 std::optional<StoredJob> JobStore::find(const QString &id, QString *error)

@@ -33,9 +33,14 @@ public:
     {
         QStringList added;
         QStringList replaced;
+        QStringList addedSubscriptions;
+        QStringList replacedSubscriptions;
     };
     // Adds the new jobs and replaces those whose id exists, all in one write or none.
     std::optional<ImportResult> import(const QList<Job> &jobs, QString *error);
+    // ... and the subscriptions (by name), in the same write.
+    std::optional<ImportResult> import(const QList<Job> &jobs, const QList<Subscription> &subscriptions,
+                                       QString *error);
     bool remove(const QString &id, QString *error);
 
     std::optional<StoredJob> find(const QString &id, QString *error);

@@ -158,6 +158,78 @@ CREATE TABLE fires (
 CREATE INDEX fires_by_job ON fires(job_id, scheduled_at);
 CREATE INDEX tasks_by_job ON tasks(job, id) WHERE job IS NOT NULL;
 )",
+    // 4 -> 5: events and subscriptions. An event is stored with its deliveries in one
+    // transaction (an outbox): a delivery names the task that carries the event, or none while it
+    // waits in a batch or behind a paused subscription. A pipeline's steps, so that a pipeline
+    // interrupted by a crash resumes at the step that had not finished. The files a folder watch
+    // has seen. And the fires table again, to let event and watch deliveries count as fires of
+    // their job.
+    R"(
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic TEXT NOT NULL,
+    payload TEXT NOT NULL DEFAULT 'null',
+    published_at INTEGER NOT NULL,
+    source TEXT
+);
+CREATE INDEX events_by_topic ON events(topic, id);
+CREATE TABLE subscriptions (
+    name TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0,
+    revision INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    subscription TEXT NOT NULL,
+    task_id INTEGER,
+    added_at INTEGER NOT NULL
+);
+CREATE INDEX deliveries_by_event ON deliveries(event_id);
+CREATE INDEX deliveries_by_task ON deliveries(task_id) WHERE task_id IS NOT NULL;
+CREATE INDEX deliveries_by_subscription ON deliveries(subscription, task_id, id);
+CREATE TABLE pipeline_steps (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state = 'running' OR state = 'succeeded' OR state = 'failed' OR
+                               state = 'started'),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    output TEXT,
+    error TEXT,
+    background_task_id INTEGER,
+    started_at INTEGER,
+    finished_at INTEGER,
+    PRIMARY KEY (task_id, step)
+);
+CREATE TABLE watched_files (
+    job_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (job_id, path)
+);
+CREATE TABLE fires_v5 (
+    id INTEGER PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    scheduled_at INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind = 'scheduled' OR kind = 'catch-up' OR kind = 'run-now' OR kind = 'reboot' OR
+                              kind = 'event' OR kind = 'watch'),
+    outcome TEXT NOT NULL CHECK (outcome = 'queued' OR outcome = 'skipped' OR outcome = 'missed'),
+    task_id INTEGER,
+    detail TEXT
+);
+INSERT INTO fires_v5 SELECT id, job_id, scheduled_at, at, kind, outcome, task_id, detail FROM fires;
+DROP TABLE fires;
+ALTER TABLE fires_v5 RENAME TO fires;
+CREATE INDEX fires_by_job ON fires(job_id, scheduled_at);
+)",
 };
 
 constexpr int MigrationCount = int(sizeof(Migrations) / sizeof(Migrations[0]));

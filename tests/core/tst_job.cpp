@@ -114,8 +114,9 @@ void TestJob::badFilesAreRefusedNamingJobAndField_data()
                                 << QStringLiteral("version: expected 1, the only version there is");
     QTest::newRow("future version") << QByteArray(R"({"version": 2, "jobs": []})")
                                     << QStringLiteral("version: expected 1, the only version there is");
-    QTest::newRow("unknown top-level field") << QByteArray(R"({"version": 1, "jobs": [], "extra": 1})")
-                                             << QStringLiteral("extra: not a field here (known: version, jobs)");
+    QTest::newRow("unknown top-level field")
+        << QByteArray(R"({"version": 1, "jobs": [], "extra": 1})")
+        << QStringLiteral("extra: not a field here (known: version, jobs, subscriptions)");
     QTest::newRow("minute out of range")
         << file(QStringLiteral(R"({"id": "a", %1}, {"id": "b", %1}, %2)")
                     .arg(noop, job(QStringLiteral("sync"), QStringLiteral(R"("schedule": "61 2 * * *")"))))
@@ -135,7 +136,7 @@ void TestJob::badFilesAreRefusedNamingJobAndField_data()
     QTest::newRow("unknown field")
         << file(job(QStringLiteral("a"), QStringLiteral(R"("schedul": "@daily")")))
         << QStringLiteral(
-               R"(jobs[0] "a": schedul: not a field here (known: id, title, description, schedule, timezone, action, payload, queue, priority, timeout_seconds, retry, overlap, misfire, misfire_max, starting_deadline_seconds, jitter_seconds, notify, paused, pause_reason, resume_at))");
+               R"(jobs[0] "a": schedul: not a field here (known: id, title, description, schedule, timezone, watch, action, payload, queue, priority, timeout_seconds, retry, overlap, misfire, misfire_max, starting_deadline_seconds, jitter_seconds, notify, paused, pause_reason, resume_at))");
     QTest::newRow("missing action") << file(QStringLiteral(R"({"id": "a"})"))
                                     << QStringLiteral(R"(jobs[0] "a": action: missing)");
     QTest::newRow("missing program")
@@ -152,7 +153,7 @@ void TestJob::badFilesAreRefusedNamingJobAndField_data()
                                          << QStringLiteral(R"(jobs[0] "a": priority: expected a whole number)");
     QTest::newRow("bad retry field")
         << file(job(QStringLiteral("a"), QStringLiteral(R"("retry": {"max_attempts": 0})")))
-        << QStringLiteral(R"(jobs[0] "a": retry.max_attempts: 0 is out of range 1 to 1000)");
+        << QStringLiteral(R"(jobs[0] "a": retry.max_attempts: expected a whole number from 1 to 1000)");
     QTest::newRow("unknown retry field")
         << file(job(QStringLiteral("a"), QStringLiteral(R"("retry": {"tries": 3})")))
         << QStringLiteral(

@@ -327,8 +327,9 @@ void TestMaintenanceAction::badActionsAreRefusedNamingTheField_data()
         << QByteArray(R"({"type":"report","dir":"@DIR@","period":"day","timezone":"Berlin"})")
         << QStringLiteral("report: timezone: unknown time zone 'Berlin'");
     QTest::newRow("unknown type") << QByteArray(R"({"type":"teleport"})")
-                                  << QStringLiteral("action: unknown type 'teleport' (exec, shell, http, handler, "
-                                                    "cleanup, purge-history, vacuum or report)");
+                                  << QStringLiteral(
+                                         "action: unknown type 'teleport' (exec, shell, http, handler, "
+                                         "publish, pipeline, iterate, cleanup, purge-history, vacuum or report)");
 }
 
 void TestMaintenanceAction::badActionsAreRefusedNamingTheField()

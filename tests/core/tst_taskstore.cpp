@@ -141,7 +141,7 @@ void TestTaskStore::invalidSpecsWriteNothing_data()
                          << QStringLiteral("http: 'ftp://example.org/x' is not an http or https URL with a host");
     QTest::newRow("type") << QStringLiteral("type")
                           << QStringLiteral("action: unknown type 'teleport' (exec, shell, http, handler, "
-                                            "cleanup, purge-history, vacuum or report)");
+                                            "publish, pipeline, iterate, cleanup, purge-history, vacuum or report)");
 }
 
 void TestTaskStore::invalidSpecsWriteNothing()
