@@ -380,7 +380,7 @@ int runList(const QString &dbPath, const QStringList &arguments)
     }
     // The figures are of the last 30 days: success rate of the runs that ended, p50/p95 duration.
     const QString row = QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8\n");
-    out() << row.arg(QStringLiteral("ID"), -26)
+    out() << row.arg(QStringLiteral("ID"), -28)
                  .arg(QStringLiteral("SCHEDULE"), -14)
                  .arg(QStringLiteral("ZONE"), -16)
                  .arg(QStringLiteral("NEXT FIRE"), -25)
@@ -391,7 +391,7 @@ int runList(const QString &dbPath, const QStringList &arguments)
     for (const StoredJob &stored : *jobs) {
         const Job &job = stored.job;
         const JobStatistics stats = statsOf(job.id);
-        out() << row.arg(job.id, -26)
+        out() << row.arg(job.id, -28)
                      .arg(job.watch.isSet()        ? QStringLiteral("(watch)")
                           : job.schedule.isEmpty() ? QStringLiteral("(manual)")
                                                    : job.schedule,
@@ -717,8 +717,11 @@ int runExport(const QString &dbPath, const QStringList &arguments)
     QSaveFile file(words.first());
     if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
         return fail(QStringLiteral("%1: %2").arg(printable(words.first()), file.errorString()));
-    out() << jobs.size() << " jobs "
-          << (definitions.isEmpty() ? QString() : QStringLiteral("and %1 subscriptions ").arg(definitions.size()))
+    out() << jobs.size() << (jobs.size() == 1 ? " job " : " jobs ")
+          << (definitions.isEmpty() ? QString()
+                                    : QStringLiteral("and %1 subscription%2 ")
+                                          .arg(definitions.size())
+                                          .arg(definitions.size() == 1 ? QString() : QStringLiteral("s")))
           << "written to " << words.first() << Qt::endl;
     return ExitOk;
 }

@@ -174,6 +174,10 @@ int runShow(const QString &dbPath, const QStringList &arguments)
     }
     const QList<AttemptRecord> history = store.attempts(id, &why).value_or(QList<AttemptRecord>());
     const QList<OperatorActionRecord> actions = store.operatorActions(id, &why).value_or(QList<OperatorActionRecord>());
+    const QList<PipelineAction::StepRecord> steps =
+        task->spec.action.value(QStringLiteral("type")).toString() == QLatin1String("pipeline")
+            ? store.pipelineSteps(id, &why).value_or(QList<PipelineAction::StepRecord>())
+            : QList<PipelineAction::StepRecord>();
     if (parser.isSet(QStringLiteral("json"))) {
         QJsonObject object = task->toJson();
         QJsonArray attempts;
@@ -184,6 +188,12 @@ int runShow(const QString &dbPath, const QStringList &arguments)
         for (const OperatorActionRecord &action : actions)
             operatorActions.append(action.toJson());
         object.insert(QStringLiteral("operator_actions"), operatorActions);
+        if (task->spec.action.value(QStringLiteral("type")).toString() == QLatin1String("pipeline")) {
+            QJsonArray stepArray;
+            for (const PipelineAction::StepRecord &step : steps)
+                stepArray.append(step.toJson());
+            object.insert(QStringLiteral("steps"), stepArray);
+        }
         printJson(QJsonDocument(object));
         return ExitOk;
     }
@@ -214,6 +224,20 @@ int runShow(const QString &dbPath, const QStringList &arguments)
                             .chopped(1));
     if (!task->lastError.isEmpty())
         line("Last error", printable(task->lastError));
+    if (!steps.isEmpty())
+        o << "\nSteps:\n";
+    for (const PipelineAction::StepRecord &step : steps) {
+        o << QStringLiteral("  %1. %2: %3").arg(step.step + 1).arg(step.key, step.state);
+        if (step.backgroundTaskId > 0)
+            o << QStringLiteral(" as task %1").arg(step.backgroundTaskId);
+        else
+            o << QStringLiteral(" (%1 attempt%2)")
+                     .arg(step.attempts)
+                     .arg(step.attempts == 1 ? QString() : QStringLiteral("s"));
+        if (!step.error.isEmpty())
+            o << ": " << printable(step.error);
+        o << '\n';
+    }
     for (const AttemptRecord &attempt : history) {
         o << QStringLiteral("\nAttempt %1: %2, started %3")
                  .arg(attempt.number)

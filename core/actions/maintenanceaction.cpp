@@ -749,6 +749,35 @@ AttemptOutcome purgeHistory(const QJsonObject &action, TaskContext &context, con
             QStringLiteral("purged %1 %2 that finished before %3, with their attempts").arg(purged).arg(what, before));
         if (firesKept > 0)
             log.add(QStringLiteral("%1 of their jobs' fires kept in the history, marked as purged").arg(firesKept));
+        // Events published before the cutoff go too, once nothing needs them: none of their
+        // deliveries waits, and none of their tasks is left (a dead letter keeps its event).
+        qint64 events = 0;
+        for (;;) {
+            if (stop.shouldStop())
+                return stop.outcome(log);
+            const StoreWriter::Result result =
+                writer.run([cutoffMs](QSqlDatabase &db, QVariant *value, QString *error) {
+                    QSqlQuery remove(db);
+                    remove.prepare(QStringLiteral(
+                        "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.published_at < ? AND NOT "
+                        "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND (d.task_id IS NULL OR EXISTS "
+                        "(SELECT 1 FROM tasks t WHERE t.id = d.task_id))) LIMIT 500)"));
+                    remove.addBindValue(cutoffMs);
+                    if (!remove.exec())
+                        return fail(error, remove.lastError().text());
+                    *value = remove.numRowsAffected();
+                    return true;
+                });
+            if (!result.ok)
+                return failed(QStringLiteral("purge-history: ") + result.error, log);
+            events += result.value.toLongLong();
+            if (result.value.toLongLong() < 500)
+                break;
+        }
+        if (events > 0)
+            log.add(QStringLiteral("purged %1 events published before %2 that no task or batch needs")
+                        .arg(events)
+                        .arg(before));
     }
     log.add(QStringLiteral("dead letters are never purged: %1 older ones kept").arg(keptDead));
     context.progress(100, QStringLiteral("done"));

@@ -273,6 +273,14 @@ AttemptOutcome ProcessAction::run(const QJsonObject &action, TaskContext &contex
         outcome.error = QStringLiteral("cancelled");
     } else {
         describeEnd(status, &outcome);
+        // What a failing program said last is usually why: the dead letter should say it too.
+        const QJsonValue last = outcome.exitCode > 0 ? lastLineResult(outcome.output) : QJsonValue();
+        if (last.isString() && !last.toString().isEmpty()) {
+            QString line = last.toString();
+            if (line.size() > 300)
+                line = line.left(299) + QChar(0x2026);
+            outcome.error += QStringLiteral(": ") + line;
+        }
     }
     return outcome;
 }

@@ -11,6 +11,7 @@
 #include "store/storewriter.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QLoggingCategory>
@@ -171,6 +172,10 @@ void FolderWatcher::rescan()
     QSet<QString> wanted;
     m_problems.clear();
     for (Watch &watch : m_watches) {
+        // An inbox that does not exist yet is made (owner-only), so that the first file dropped
+        // there is seen.
+        if (!QFileInfo::exists(watch.dir) && QDir().mkpath(watch.dir))
+            QFile::setPermissions(watch.dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
         if (QFileInfo(watch.dir).isDir()) {
             wanted.insert(watch.dir);
         } else {

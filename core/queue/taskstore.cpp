@@ -138,6 +138,12 @@ std::optional<QList<AttemptRecord>> TaskStore::attempts(qint64 taskId, QString *
         [&](const QSqlDatabase &reader, QString *why) { return TaskRepository(reader).attempts(taskId, why); }, error);
 }
 
+std::optional<QList<PipelineAction::StepRecord>> TaskStore::pipelineSteps(qint64 taskId, QString *error)
+{
+    return m_access->readList<PipelineAction::StepRecord>(
+        [&](const QSqlDatabase &reader, QString *why) { return PipelineAction::steps(reader, taskId, why); }, error);
+}
+
 std::optional<QueueStatistics> TaskStore::statistics(QString *error)
 {
     if (!m_access->exists())

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actions/pipelineaction.h"
 #include "task.h"
 
 #include <QList>
@@ -40,6 +41,8 @@ public:
     std::optional<Task> find(qint64 id, QString *error);
     std::optional<QList<Task>> list(std::optional<TaskState> state, int limit, QString *error);
     std::optional<QList<AttemptRecord>> attempts(qint64 taskId, QString *error);
+    // A pipeline task's steps as far as they went (empty for other tasks).
+    std::optional<QList<PipelineAction::StepRecord>> pipelineSteps(qint64 taskId, QString *error);
     std::optional<QueueStatistics> statistics(QString *error);
 
     // Operator actions: recorded with time and local user, and passed to a running engine.

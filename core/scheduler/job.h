@@ -38,7 +38,8 @@ std::optional<MisfirePolicy> misfirePolicyFromName(const QString &name);
 // `settleMs` (so a file still being written is not taken half-way), with {"path", "name", "dir",
 // "size", "modified_at", "job"} as the task's payload, and publishes file.created with the same
 // data. Files present when the job is first watched are left alone unless `includeExisting`;
-// files that appear while nothing runs are found at the next start.
+// files that appear while nothing runs are found at the next start. A folder that does not exist
+// is made (owner-only) when the watch starts.
 struct FolderWatch
 {
     QString dir; // absolute; "~" and "~/..." mean the home folder

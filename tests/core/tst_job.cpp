@@ -194,7 +194,8 @@ void TestJob::theSampleJobsFileIsValid()
     QCOMPARE(ids, (QStringList{QStringLiteral("cleanup-expired-cache"), QStringLiteral("refresh-available-resources"),
                                QStringLiteral("sync-external-data"), QStringLiteral("cleanup-temp-files"),
                                QStringLiteral("generate-weekly-reports"), QStringLiteral("purge-old-history"),
-                               QStringLiteral("optimize-database")}));
+                               QStringLiteral("optimize-database"), QStringLiteral("dataset-inbox"),
+                               QStringLiteral("log-dataset-failure")}));
     QCOMPARE(jobs->at(0).schedule, QStringLiteral("*/10 * * * *"));
     QCOMPARE(jobs->at(1).schedule, QStringLiteral("0 0 * * MON"));
     QCOMPARE(jobs->at(2).schedule, QStringLiteral("0 2 * * *"));
@@ -206,6 +207,16 @@ void TestJob::theSampleJobsFileIsValid()
     QCOMPARE(jobs->at(4).task.action.value(QStringLiteral("type")).toString(), QStringLiteral("report"));
     QCOMPARE(jobs->at(5).task.action.value(QStringLiteral("type")).toString(), QStringLiteral("purge-history"));
     QCOMPARE(jobs->at(6).task.action.value(QStringLiteral("type")).toString(), QStringLiteral("vacuum"));
+    // The seed's dataset pipeline: a folder watch, three steps that wait and one in the background.
+    const Job &datasets = jobs->at(7);
+    QCOMPARE(datasets.watch.dir, QStringLiteral("~/TaskdeckDatasets/inbox"));
+    QCOMPARE(datasets.task.action.value(QStringLiteral("type")).toString(), QStringLiteral("pipeline"));
+    QCOMPARE(datasets.task.action.value(QStringLiteral("steps")).toArray().size(), 4);
+    sample.seek(0);
+    const auto all = JobsFile::parseContent(sample.readAll(), &error, {}, true);
+    QVERIFY2(all, qPrintable(error));
+    QCOMPARE(all->subscriptions.size(), 1);
+    QCOMPARE(all->subscriptions.first().jobId, QStringLiteral("log-dataset-failure"));
 }
 
 void TestJob::aRunsTaskCarriesTheJob()

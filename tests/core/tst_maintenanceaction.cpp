@@ -158,6 +158,7 @@ private Q_SLOTS:
     void statisticsCountRunsOfTheWindowAndEveryDeadLetter();
     void reportWritesHtmlAndCsvNamedByPeriod();
 
+    void purgeDropsOldEventsThatNothingNeedsAnyMore();
     void theEngineRunsAMaintenanceActionAndKeepsItsOutput();
     void taskdeckctlTakesAnyActionAsJson();
 
@@ -613,6 +614,38 @@ void TestMaintenanceAction::purgeDeletesOldSucceededRunsAndKeepsDeadAndRecentOne
                  QStringLiteral("purged 2 succeeded tasks that finished before %1, with their attempts").arg(cutoff),
                  QStringLiteral("1 of their jobs' fires kept in the history, marked as purged"),
                  QStringLiteral("dead letters are never purged: 1 older ones kept")}));
+}
+
+void TestMaintenanceAction::purgeDropsOldEventsThatNothingNeedsAnyMore()
+{
+    openWriter();
+    addTask(1, QStringLiteral("backup"), QStringLiteral("succeeded"), -1, 40 * Day, 1000); // purged
+    addTask(3, QStringLiteral("backup"), QStringLiteral("dead"), -1, 40 * Day, 1000);      // a dead letter
+    const qint64 old = Now.toMSecsSinceEpoch() - 40 * Day * 1000;
+    const qint64 recent = Now.toMSecsSinceEpoch() - Day * 1000;
+    sql(QStringLiteral("INSERT INTO events (id, topic, published_at) VALUES (1, 'a', %1), (2, 'b', %1), (3, 'c', %1), "
+                       "(4, 'd', %2), (5, 'e', %1)")
+            .arg(old)
+            .arg(recent));
+    sql(QStringLiteral("INSERT INTO deliveries (event_id, subscription, task_id, added_at) VALUES "
+                       "(1, 's', 1, %1), (2, 's', 3, %1), (3, 's', NULL, %1), (4, 's', 1, %1)")
+            .arg(old));
+    const AttemptOutcome outcome = runAction(parse(R"({"type":"purge-history","older_than_days":30})"));
+    QCOMPARE(outcome.kind, AttemptOutcome::Kind::Succeeded);
+    // 1: its task was purged; 5: nobody got it. 2 carries a dead letter, 3 waits in a batch, 4 is recent.
+    const auto left = m_writer->run([](QSqlDatabase &db, QVariant *value, QString *) {
+        QSqlQuery query(db);
+        QStringList ids;
+        if (!query.exec(QStringLiteral("SELECT id FROM events ORDER BY id")))
+            return false;
+        while (query.next())
+            ids.append(query.value(0).toString());
+        *value = ids.join(QLatin1Char(','));
+        return true;
+    });
+    QCOMPARE(left.value.toString(), QStringLiteral("2,3,4"));
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM deliveries WHERE event_id = 1")), 0); // with them
+    QVERIFY2(outcome.output.contains(QStringLiteral("purged 2 events published before")), qPrintable(outcome.output));
 }
 
 void TestMaintenanceAction::purgeCanIncludeCancelledRunsAndWorksInBatches()

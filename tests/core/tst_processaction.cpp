@@ -118,6 +118,7 @@ class TestProcessAction : public QObject
 private Q_SLOTS:
     void exitCodeDecidesTheOutcome_data();
     void exitCodeDecidesTheOutcome();
+    void aFailureSaysWhatTheProgramPrintedLast();
     void argumentsArePassedVerbatim_data();
     void argumentsArePassedVerbatim();
     void shellActionRunsThroughShWithStderrMerged();
@@ -167,6 +168,17 @@ void TestProcessAction::exitCodeDecidesTheOutcome()
     QCOMPARE(outcome.error, code == 0 ? QString() : QStringLiteral("exited with code %1").arg(code));
     QVERIFY(outcome.retryable);
     QVERIFY(outcome.cpuTimeMs >= 0);
+}
+
+void TestProcessAction::aFailureSaysWhatTheProgramPrintedLast()
+{
+    const AttemptOutcome outcome =
+        run(shell(QStringLiteral("echo working; echo '::progress 50 half'; echo 'line 3 has 1 field' >&2; exit 2")));
+    QCOMPARE(outcome.error, QStringLiteral("exited with code 2: line 3 has 1 field"));
+    // A success's last line is its result, for the steps after it in a pipeline: JSON when it is JSON.
+    QCOMPARE(run(shell(QStringLiteral("echo '{\"rows\": 3}'"))).result.toObject().value(QStringLiteral("rows")).toInt(),
+             3);
+    QCOMPARE(run(shell(QStringLiteral("echo done"))).result.toString(), QStringLiteral("done"));
 }
 
 void TestProcessAction::argumentsArePassedVerbatim_data()

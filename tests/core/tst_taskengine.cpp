@@ -206,7 +206,7 @@ void TestTaskEngine::noRetryExitCodeGoesStraightToDead()
     QString error;
     QVERIFY(engine->start(&error));
     QVERIFY(dead.wait(10000));
-    QCOMPARE(dead.first().at(1).toString(), QStringLiteral("exited with code 64 (exit code 64 is not retried)"));
+    QCOMPARE(dead.first().at(1).toString(), QStringLiteral("exited with code 64: bad input (exit code 64 is not retried)"));
     QCOMPARE(stored(id).attempts, 1);
 }
 
