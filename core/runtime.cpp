@@ -98,7 +98,9 @@ bool Runtime::start(QString *error)
             *error = QStringLiteral("the runtime is not open");
         return false;
     }
-    return m_engine->start(error) && m_events->start(error) && (!m_options.runScheduler || m_scheduler->start(error)) &&
+    // The bus first: the engine's lifecycle news of the tasks it starts at once must find it
+    // listening, and batches that fell due while nothing ran are queued before the engine looks.
+    return m_events->start(error) && m_engine->start(error) && (!m_options.runScheduler || m_scheduler->start(error)) &&
            (!m_folders || m_folders->start(error));
 }
 

@@ -1,6 +1,7 @@
 #include "servecommand.h"
 
 #include "commandline.h"
+#include "events/eventbus.h"
 #include "events/folderwatcher.h"
 #include "isotime.h"
 #include "runtime.h"
@@ -153,8 +154,16 @@ int runServeCommand(const QString &dbPath, const QStringList &arguments)
     QObject::connect(&engine, &TaskEngine::workerCountChanged, &engine,
                      [&](int workers) { say(QStringLiteral("now %1 workers").arg(workers)); });
     QObject::connect(&engine, &TaskEngine::stopped, qApp, [] { QCoreApplication::exit(ExitOk); });
-    if (untilIdle)
-        QObject::connect(&engine, &TaskEngine::idle, &engine, [&engine] { engine.shutdown(); });
+    if (untilIdle) {
+        // Idle means the engine has nothing, and no event on its way to it would queue more.
+        EventBus *bus = runtime.events();
+        const auto stopWhenQuiet = [&engine, bus] {
+            if (engine.isIdle() && bus->isSettled())
+                engine.shutdown();
+        };
+        QObject::connect(&engine, &TaskEngine::idle, &engine, stopWhenQuiet);
+        QObject::connect(bus, &EventBus::settled, &engine, stopWhenQuiet);
+    }
     if (!installSignalHandlers(&engine, [&](int signal) {
             say(QStringLiteral("signal %1: stopping (running tasks get %2 s)")
                     .arg(signal)

@@ -96,8 +96,7 @@ AttemptOutcome run(const QJsonObject &action, TaskContext &context, qint64 timeo
     if (!resolved->secretValues.isEmpty()) {
         outcome.output = Placeholders::mask(outcome.output, resolved->secretValues);
         outcome.error = Placeholders::mask(outcome.error, resolved->secretValues);
-        if (outcome.result.isString())
-            outcome.result = Placeholders::mask(outcome.result.toString(), resolved->secretValues);
+        outcome.result = Placeholders::maskJson(outcome.result, resolved->secretValues);
     }
     return outcome;
 }

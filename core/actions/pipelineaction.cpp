@@ -202,21 +202,28 @@ public:
             error);
     }
 
-    bool markEnded(int step, bool succeeded, const QJsonValue &output, const QString &stepError, const QDateTime &now,
-                   QString *error)
+    // Also records a step that ends without having been marked running: one whose placeholders
+    // could not be filled in never started, and has no row yet.
+    bool markEnded(int step, const QString &key, int attempts, bool succeeded, const QJsonValue &output,
+                   const QString &stepError, const QDateTime &now, QString *error)
     {
         return write(
             [&](QSqlDatabase &db, QString *why) {
                 QSqlQuery query(db);
-                query.prepare(QStringLiteral("UPDATE pipeline_steps SET state = ?, output = ?, error = ?, "
-                                             "finished_at = ? WHERE task_id = ? AND step = ?"));
+                query.prepare(QStringLiteral(
+                    "INSERT INTO pipeline_steps (task_id, step, key, state, attempts, output, error, finished_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, step) DO UPDATE SET key = excluded.key, "
+                    "state = excluded.state, attempts = excluded.attempts, output = excluded.output, error = "
+                    "excluded.error, finished_at = excluded.finished_at"));
+                query.addBindValue(m_taskId);
+                query.addBindValue(step);
+                query.addBindValue(key);
                 query.addBindValue(succeeded ? QStringLiteral("succeeded") : QStringLiteral("failed"));
+                query.addBindValue(attempts);
                 query.addBindValue(succeeded ? QVariant(compact(output.isUndefined() ? QJsonValue() : output))
                                              : QVariant());
                 query.addBindValue(stepError.isEmpty() ? QVariant() : QVariant(stepError));
                 query.addBindValue(now.toMSecsSinceEpoch());
-                query.addBindValue(m_taskId);
-                query.addBindValue(step);
                 return query.exec() || failWith(why, query.lastError().text());
             },
             error);
@@ -447,7 +454,7 @@ AttemptOutcome run(const QJsonObject &action, TaskContext &context, qint64 timeo
     // The step that used up its attempts, or could not be filled in: the pipeline stops there.
     const auto stopAt = [&](int index, const Step &step, int attempts, const QString &why) {
         QString ignored;
-        store.markEnded(index, false, QJsonValue(), why, env.clock->now(), &ignored);
+        store.markEnded(index, step.key, attempts, false, QJsonValue(), why, env.clock->now(), &ignored);
         QJsonObject data = pipelineData();
         data.insert(QStringLiteral("step"), step.key);
         data.insert(QStringLiteral("error"), why);
@@ -482,9 +489,13 @@ AttemptOutcome run(const QJsonObject &action, TaskContext &context, qint64 timeo
             return outcome;
         }
         QString why;
-        const auto resolved = Placeholders::resolveAction(step.action, scope, &why);
-        if (!resolved)
-            return stopAt(i, step, record.attempts, why);
+        // A background step's task is stored with its action, so its secrets are left for that task
+        // to fill in when it runs (and to mask in its output, as every task's); the rest is filled
+        // in now, from this pipeline's payload and steps.
+        const auto resolved = step.background ? Placeholders::resolveActionLeavingSecrets(step.action, scope, &why)
+                                              : Placeholders::resolveAction(step.action, scope, &why);
+        if (!resolved) // it never ran: no attempt of its own
+            return stopAt(i, step, record.key == step.key ? record.attempts : 0, why);
         const QDateTime now = env.clock->now();
 
         if (step.background) {
@@ -536,11 +547,17 @@ AttemptOutcome run(const QJsonObject &action, TaskContext &context, qint64 timeo
         QElapsedTimer stepTime;
         stepTime.start();
         AttemptOutcome ran = ActionRunner::runResolved(resolved->value.toObject(), part, stepTimeoutMs, env, scope);
+        // A step's output is stored (pipeline_steps, the pipeline.completed event) with its secrets
+        // masked in every string of it, and the steps after it read that masked output too, in
+        // this run as in one resumed after a crash: a resumed pipeline can only read the stored
+        // one, and keeping the real value for this run alone would make a step behave differently
+        // after a crash, and put the secret in the later step's output, which masks only the
+        // secrets that step filled in itself. So {{steps.KEY.output.token}} of a secret reads
+        // "***"; a step that needs the secret names it: {{secret.NAME}}.
         if (!resolved->secretValues.isEmpty()) {
             ran.output = Placeholders::mask(ran.output, resolved->secretValues);
             ran.error = Placeholders::mask(ran.error, resolved->secretValues);
-            if (ran.result.isString())
-                ran.result = Placeholders::mask(ran.result.toString(), resolved->secretValues);
+            ran.result = Placeholders::maskJson(ran.result, resolved->secretValues);
         }
         if (ran.cpuTimeMs >= 0)
             outcome.cpuTimeMs = std::max<qint64>(outcome.cpuTimeMs, 0) + ran.cpuTimeMs;
@@ -555,7 +572,7 @@ AttemptOutcome run(const QJsonObject &action, TaskContext &context, qint64 timeo
         capOutput(&log);
         if (succeeded) {
             const QJsonValue output = ran.result.isUndefined() ? QJsonValue() : ran.result;
-            if (!store.markEnded(i, true, output, QString(), env.clock->now(), &outcome.error)) {
+            if (!store.markEnded(i, step.key, attempts, true, output, QString(), env.clock->now(), &outcome.error)) {
                 outcome.output = log;
                 return outcome; // runs the step again: at least once, as every task
             }
@@ -668,8 +685,10 @@ AttemptOutcome iterate(const QJsonObject &action, TaskContext &context, qint64 t
                 };
                 result = ActionRunner::runResolved(resolved->value.toObject(), part, itemTimeoutMs, env, itemScope);
                 if (!resolved->secretValues.isEmpty()) {
+                    // The items' outputs are the iterate's: stored as a step's output, for one.
                     result.output = Placeholders::mask(result.output, resolved->secretValues);
                     result.error = Placeholders::mask(result.error, resolved->secretValues);
+                    result.result = Placeholders::maskJson(result.result, resolved->secretValues);
                 }
             }
             const int finished = ++done;

@@ -22,9 +22,11 @@ struct PlaceholderScope;
 //       {"key": "notify", "action": {...}, "mode": "background"}]}
 //     runs its steps in order. A "wait" step (the default) must succeed before the next starts; its
 //     output (the JSON a process prints on its last line, an HTTP body, a published event's id)
-//     is what {{steps.KEY.output...}} names in the steps after it. A "background" step is queued
-//     as a task of its own (with its retry policy and timeout) and not waited for, like the seed's
-//     all_background mode. Each step's state is stored as it goes, so a pipeline interrupted by a
+//     is what {{steps.KEY.output...}} names in the steps after it, with the secrets it was given
+//     masked as *** (as it is stored: a step that needs a secret names {{secret.NAME}} itself).
+//     A "background" step is queued as a task of its own (with its retry policy and timeout; its
+//     {{secret.*}} filled in only when it runs, so the stored task holds none) and not waited
+//     for, like the seed's all_background mode. Each step's state is stored as it goes, so a pipeline interrupted by a
 //     crash, or retried by an operator after it died, resumes at the step that had not finished.
 //     A step that fails is retried by its own policy (default: the task defaults) with backoff;
 //     one that used them up stops the pipeline, publishes pipeline.step_failed {"pipeline",

@@ -507,6 +507,7 @@ struct Run
     QString base; // the `where` of the call
     QStringList secretValues;
     QString error;
+    bool leaveSecrets = false; // {{secret.X}} stays as written (resolveActionLeavingSecrets)
 };
 
 // The value of one placeholder; *why (without the placeholder) when something is missing.
@@ -553,6 +554,8 @@ std::optional<QJsonValue> valueOf(const Token &token, Run &run, QString *why)
     return std::nullopt;
 }
 
+bool anyToken(const QJsonValue &value);
+
 // Resolves one string; *out and *changed when it held placeholders.
 bool resolveString(const QString &text, Run &run, Quoting quoting, const Frame *frame, QJsonValue *out, bool *changed)
 {
@@ -568,19 +571,38 @@ bool resolveString(const QString &text, Run &run, Quoting quoting, const Frame *
         return fail(&run.error,
                     located(run.base, frame, displayed(text, token.begin, token.end) + QStringLiteral(": ") + why));
     };
+    // A secret left as written is filled in by whoever resolves the result again: nothing filled
+    // in now may bring in a placeholder of its own, or a payload could reach a secret after all.
+    const QString bringsInAPlaceholder =
+        QStringLiteral("its value holds a placeholder, which would be filled in when the queued task runs");
+    const auto leftAsWritten = [&](const Token &token) { return run.leaveSecrets && token.root == Root::Secret; };
     if (quoting == Quoting::None && tokens.size() == 1 && tokens.first().begin == 0 &&
         tokens.first().end == text.size()) {
+        if (leftAsWritten(tokens.first()))
+            return true;
         const auto value = valueOf(tokens.first(), run, &why);
         if (!value)
             return missing(tokens.first());
+        if (run.leaveSecrets && anyToken(*value)) {
+            why = bringsInAPlaceholder;
+            return missing(tokens.first());
+        }
         *out = *value;
         *changed = true;
         return true;
     }
     QString result;
     result.reserve(text.size() + 16 * tokens.size());
+    QVarLengthArray<std::pair<qsizetype, qsizetype>, 4> kept; // where the secrets left as written are
     qsizetype copied = 0;
     for (const Token &token : tokens) {
+        result += QStringView(text).mid(copied, token.begin - copied);
+        copied = token.end;
+        if (leftAsWritten(token)) {
+            kept.append({result.size(), result.size() + token.end - token.begin});
+            result += QStringView(text).mid(token.begin, token.end - token.begin);
+            continue;
+        }
         const auto value = valueOf(token, run, &why);
         if (!value)
             return missing(token);
@@ -592,11 +614,27 @@ bool resolveString(const QString &text, Run &run, Quoting quoting, const Frame *
             }
             piece = shellWord(piece);
         }
-        result += QStringView(text).mid(copied, token.begin - copied);
+        if (run.leaveSecrets && hasToken(piece)) {
+            why = bringsInAPlaceholder;
+            return missing(token);
+        }
         result += piece;
-        copied = token.end;
     }
     result += QStringView(text).mid(copied);
+    if (run.leaveSecrets) {
+        // No piece holds a placeholder, but one could still form where a piece meets the text
+        // around it ("{" + "{{payload.x}}" with a value "{payload}}"): the placeholders of the
+        // result must be exactly the secrets left as written.
+        Tokens again;
+        bool same = findTokens(result, &again, &why) && again.size() == kept.size();
+        for (qsizetype i = 0; same && i < again.size(); ++i)
+            same = again[i].begin == kept[i].first && again[i].end == kept[i].second;
+        if (!same)
+            return fail(&run.error, located(run.base, frame,
+                                            QStringLiteral("the values filled in form a placeholder with the text "
+                                                           "around them, which would be filled in when the queued "
+                                                           "task runs")));
+    }
     *out = result;
     *changed = true;
     return true;
@@ -846,7 +884,7 @@ bool check(const QJsonValue &value, const PlaceholderRules &rules, QString *erro
 std::optional<Resolved> resolve(const QJsonValue &value, const PlaceholderScope &scope, QString *error, Quoting quoting,
                                 const QString &where)
 {
-    Run run{scope, where, {}, {}};
+    Run run{scope, where, {}, {}, false};
     QJsonValue result;
     bool changed = false;
     if (!resolveValue(value, run, quoting, nullptr, &result, &changed)) {
@@ -856,13 +894,16 @@ std::optional<Resolved> resolve(const QJsonValue &value, const PlaceholderScope 
     return Resolved{changed ? result : value, run.secretValues};
 }
 
-std::optional<Resolved> resolveAction(const QJsonObject &action, const PlaceholderScope &scope, QString *error)
+namespace {
+
+std::optional<Resolved> resolveActionWith(const QJsonObject &action, const PlaceholderScope &scope, bool leaveSecrets,
+                                          QString *error)
 {
     // The common case, an action without placeholders, costs one scan and no copy.
     if (!anyToken(action))
         return Resolved{action, {}};
     const QString type = action.value(QLatin1String("type")).toString();
-    Run run{scope, QString(), {}, {}};
+    Run run{scope, QString(), {}, {}, leaveSecrets};
     QJsonObject result = action;
     qsizetype position = 0;
     for (auto it = action.constBegin(); it != action.constEnd(); ++it, ++position) {
@@ -880,6 +921,19 @@ std::optional<Resolved> resolveAction(const QJsonObject &action, const Placehold
             result.insert(it.key(), newValue);
     }
     return Resolved{result, run.secretValues};
+}
+
+} // namespace
+
+std::optional<Resolved> resolveAction(const QJsonObject &action, const PlaceholderScope &scope, QString *error)
+{
+    return resolveActionWith(action, scope, false, error);
+}
+
+std::optional<Resolved> resolveActionLeavingSecrets(const QJsonObject &action, const PlaceholderScope &scope,
+                                                    QString *error)
+{
+    return resolveActionWith(action, scope, true, error);
 }
 
 bool checkAction(const QJsonObject &action, const PlaceholderRules &rules, QString *error)
@@ -928,6 +982,37 @@ QString mask(QString text, const QStringList &secretValues)
     }
     result += QStringView(text).mid(copied);
     return result;
+}
+
+QJsonValue maskJson(const QJsonValue &value, const QStringList &secretValues)
+{
+    if (secretValues.isEmpty())
+        return value;
+    switch (value.type()) {
+    case QJsonValue::String:
+        return mask(value.toString(), secretValues);
+    case QJsonValue::Array: {
+        QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (mayHoldText(array.at(i).type()))
+                array.replace(i, maskJson(array.at(i), secretValues));
+        }
+        return array;
+    }
+    case QJsonValue::Object: {
+        const QJsonObject object = value.toObject();
+        QJsonObject result;
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+            result.insert(mask(it.key(), secretValues), maskJson(it.value(), secretValues));
+        return result;
+    }
+    case QJsonValue::Null:
+    case QJsonValue::Bool:
+    case QJsonValue::Double:
+    case QJsonValue::Undefined:
+        break;
+    }
+    return value;
 }
 
 } // namespace Taskdeck::Core::Placeholders

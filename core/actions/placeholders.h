@@ -112,6 +112,16 @@ std::optional<Resolved> resolve(const QJsonValue &value, const PlaceholderScope 
 // field uses Quoting::None and keeps the JSON type ("older_than_days": "{{payload.days}}" -> 30).
 std::optional<Resolved> resolveAction(const QJsonObject &action, const PlaceholderScope &scope, QString *error);
 
+// As resolveAction(), but every {{secret.NAME}} is left as written (and none is in secretValues),
+// for an action queued as a task of its own that fills in its secrets when it runs: the stored
+// action never holds a secret, and that task masks its output as every task does. Since the task
+// resolves the action once more, nothing filled in now may bring in a placeholder (that would let
+// a payload reach a secret); such a value is an error:
+//   "args[0]: {{payload.note}}: its value holds a placeholder, which would be filled in when the
+//    queued task runs"
+std::optional<Resolved> resolveActionLeavingSecrets(const QJsonObject &action, const PlaceholderScope &scope,
+                                                    QString *error);
+
 // The write-time check of a whole action with the same rules (for a pipeline or an iterate, only
 // the fields outside "steps" / "action"; their checks give each step and the inner action rules
 // of their own). Errors name the field: "args[1]: {{payload.x: unterminated placeholder (column 1)".
@@ -121,6 +131,10 @@ bool checkAction(const QJsonObject &action, const PlaceholderRules &rules, QStri
 // touch are masked as one run, so no part of a longer or overlapping value shows; empty values are
 // ignored. Mask whole lines: a value split across two chunks is not found.
 QString mask(QString text, const QStringList &secretValues);
+
+// `value` with mask() applied to every string in it, recursively, object keys too (members whose
+// masked keys coincide keep the last one): for JSON results such as a process's last line.
+QJsonValue maskJson(const QJsonValue &value, const QStringList &secretValues);
 
 } // namespace Placeholders
 

@@ -48,13 +48,18 @@ struct EventBus::Shared
     int capacity = TaskRepository::DefaultCapacity;
     QMutex mutex;
     EventBus *bus = nullptr; // cleared by the bus's destructor, under the mutex
+    // Publications written or being written whose news has not reached the bus's thread yet
+    // (isSettled() is false while there are any).
+    std::atomic<int> inFlight{0};
 
-    // Tells the bus (in its thread) that an event is committed.
+    // Tells the bus (in its thread) that an event is committed. Counted in inFlight by the caller.
     void notify(const Event &event, bool tasksQueued, bool held, Done done)
     {
         QMutexLocker locker(&mutex);
-        if (!bus)
+        if (!bus) {
+            --inFlight;
             return;
+        }
         EventBus *target = bus;
         QMetaObject::invokeMethod(
             target,
@@ -62,17 +67,26 @@ struct EventBus::Shared
                 target->committed(event, tasksQueued, held);
                 if (done)
                     done(event.id, QString());
+                target->settleOne();
             },
             Qt::QueuedConnection);
     }
     void notifyFailure(const QString &error, Done done)
     {
-        if (!done)
-            return;
         QMutexLocker locker(&mutex);
-        if (bus)
-            QMetaObject::invokeMethod(
-                bus, [error, done = std::move(done)] { done(0, error); }, Qt::QueuedConnection);
+        if (!bus) {
+            --inFlight;
+            return;
+        }
+        EventBus *target = bus;
+        QMetaObject::invokeMethod(
+            target,
+            [target, error, done = std::move(done)] {
+                if (done)
+                    done(0, error);
+                target->settleOne();
+            },
+            Qt::QueuedConnection);
     }
 };
 
@@ -216,6 +230,7 @@ void EventBus::publishDurably(const QString &topic, const QJsonValue &data, cons
     const std::shared_ptr<Shared> shared = m_shared;
     const QDateTime now = m_clock->now();
     auto result = std::make_shared<EventRepository::PublishResult>();
+    ++shared->inFlight;
     m_writer->post(
         [topic, data, source, now, aboutTaskId, result, capacity = shared->capacity](QSqlDatabase &db, QVariant *,
                                                                                      QString *why) {
@@ -265,6 +280,9 @@ EventBus::Publisher EventBus::publisher() const
         event.data = data;
         event.publishedAt = now;
         event.source = source;
+        // Counted before the worker returns, so that the engine is not seen idle (and a
+        // `serve --until-idle` stopped) before the tasks this event queued reached it.
+        ++shared->inFlight;
         shared->notify(event, !result.taskIds.isEmpty(), !result.heldBy.isEmpty(), {});
         return result.eventId;
     };
@@ -390,9 +408,22 @@ void EventBus::deliverDue()
                         bus->deliverDue();
                     else
                         bus->m_timer->start(1000); // a full disk, say: try again in a while
+                    if (bus->isSettled())
+                        Q_EMIT bus->settled();
                 },
                 Qt::QueuedConnection);
         });
+}
+
+bool EventBus::isSettled() const
+{
+    return m_shared->inFlight.load() == 0 && !m_deliveryPending;
+}
+
+void EventBus::settleOne()
+{
+    if (--m_shared->inFlight == 0 && isSettled())
+        Q_EMIT settled();
 }
 
 void EventBus::armTimer()

@@ -73,6 +73,9 @@ public:
     // Looks at the clock again (the timer does; tests after moving a ManualClock).
     void wake();
     QDateTime nextBatchDue() const { return m_nextBatchDue; }
+    // Nothing published is still on its way: every event written has reached the engine (its
+    // tasks are known there) and no delivery of waiting events is being written.
+    bool isSettled() const;
 
     // Runs `handler` on the global thread pool for each event whose topic matches `pattern`.
     void addHandler(const QString &pattern, std::function<void(const Event &)> handler);
@@ -80,6 +83,8 @@ public:
 Q_SIGNALS:
     // Every event this process published, or read from the store after another process did.
     void published(const Taskdeck::Core::Event &event);
+    // isSettled() turned true.
+    void settled();
 
 protected:
     void connectNotify(const QMetaMethod &signal) override;
@@ -92,6 +97,7 @@ private:
     void publishDurably(const QString &topic, const QJsonValue &data, const QString &source, qint64 aboutTaskId,
                         Done done);
     void committed(const Event &event, bool tasksQueued, bool held);
+    void settleOne();
     void emitEvent(const Event &event);
     void readOthersEvents();
     void deliverDue();
