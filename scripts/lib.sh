@@ -8,9 +8,14 @@ TASKDECK_BUILD_PACKAGES=(
     libqt6sql6-sqlite     # Qt Sql's SQLite driver
     libsqlite3-dev        # the same SQLite's C API, for the per-task writes
     libqt6svg6            # renders the SVG icons
+    qt6-charts-dev        # the Overview's charts (Qt Charts)
+    libqt6opengl6-dev     # Qt Charts' CMake package looks for Qt OpenGL
     tzdata                # IANA time zones for QTimeZone
     fonts-dejavu-core     # text in the offscreen and real windows
 )
+
+# For ./scripts/screenshots: a virtual X server, a tray host and a screen grabber.
+TASKDECK_SCREENSHOT_PACKAGES=(xvfb xauth trayer imagemagick x11-utils qt6-qpa-plugins)
 
 taskdeck_missing_packages() {
     local missing=() pkg

@@ -42,26 +42,6 @@ QString jobHelp()
         "Run 'taskdeckctl job COMMAND --help' for a command's options.\n");
 }
 
-QTimeZone zoneOf(const Job &job)
-{
-    if (job.timeZone.isEmpty())
-        return QTimeZone::systemTimeZone();
-    return TimeZones::find(job.timeZone, nullptr).value_or(QTimeZone::systemTimeZone());
-}
-
-// The next time the job fires by itself; invalid when it does not (manual, paused for good,
-// or never again).
-QDateTime nextFire(const Job &job, const QDateTime &now)
-{
-    if (job.schedule.isEmpty() || (job.paused && !job.resumeAt.isValid()))
-        return {};
-    const CronExpression expression = CronExpression::parse(job.schedule);
-    if (!expression.isValid() || expression.isReboot())
-        return {};
-    const QDateTime from = job.paused && job.resumeAt > now ? job.resumeAt : now;
-    return CronSchedule(expression, zoneOf(job)).next(from);
-}
-
 QString stateText(const Job &job)
 {
     if (!job.paused)

@@ -31,9 +31,10 @@ namespace Taskdeck::Core {
 namespace {
 
 constexpr int MaxInterruptions = 3;
-constexpr qint64 ProgressIntervalMs = 250; // at most four progress reports a second per task
-constexpr qint64 GrowAfterMs = 500;        // "auto" workers: a backlog this old adds a worker
-constexpr qint64 ShrinkAfterMs = 30000;    // ... and this long without one takes one away
+constexpr qint64 ProgressIntervalMs = 250;     // at most four progress reports a second per task
+constexpr qsizetype OutputBacklogLines = 2000; // output lines kept between two batches of taskOutput
+constexpr qint64 GrowAfterMs = 500;            // "auto" workers: a backlog this old adds a worker
+constexpr qint64 ShrinkAfterMs = 30000;        // ... and this long without one takes one away
 
 QString outcomeName(AttemptOutcome::Kind kind)
 {
@@ -263,6 +264,8 @@ void TaskEngine::handleRequests()
         m_lastRequestId = request.id;
         if (request.kind == QLatin1String("cancel")) {
             cancel(request.taskId);
+        } else if (request.kind == QLatin1String("priority")) {
+            reprioritize(request.taskId);
         } else if (!m_entries.contains(request.taskId)) {
             // "enqueued" by another process, or a dead task it queued again ("retry").
             const auto task = reader.find(request.taskId);
@@ -312,6 +315,20 @@ void TaskEngine::reportLifecycle(const char *topic, const Task &task, int attemp
     if (retryAt.isValid())
         data.insert(QStringLiteral("retry_at"), IsoTime::format(retryAt));
     Q_EMIT lifecycle(QString::fromLatin1(topic), data, task.id);
+}
+
+void TaskEngine::setWorkers(int workers)
+{
+    workers = std::clamp(workers, 1, 256);
+    m_baseWorkers = workers;
+    if (m_options.maxWorkers > 0 && m_options.maxWorkers < workers)
+        m_options.maxWorkers = workers;
+    if (workers == m_workers)
+        return;
+    m_workers = workers;
+    m_pool->setMaxThreadCount(workers);
+    Q_EMIT workerCountChanged(workers);
+    wake();
 }
 
 void TaskEngine::setEventPublisher(EventPublisher publisher)
@@ -523,6 +540,28 @@ void TaskEngine::wake()
     checkIdle();
 }
 
+void TaskEngine::reprioritize(qint64 taskId)
+{
+    auto it = m_entries.find(taskId);
+    if (it == m_entries.end())
+        return;
+    QString error;
+    const auto task = TaskRepository(QSqlDatabase::database(m_readerName, false)).find(taskId, &error);
+    if (!task) {
+        qCWarning(lcQueue, "cannot read task %lld: %s", taskId, qPrintable(error));
+        return;
+    }
+    if (task->spec.priority == it->task.spec.priority)
+        return;
+    // Re-sorted where it waits: the ready set is ordered by priority.
+    auto &ready = m_ready[it->task.spec.queue];
+    const bool wasReady = ready.erase(ReadyKey{it->task.spec.priority, it->runAtMs, taskId}) > 0;
+    it->task.spec.priority = task->spec.priority;
+    if (wasReady)
+        ready.insert(ReadyKey{it->task.spec.priority, it->runAtMs, taskId});
+    dispatch();
+}
+
 void TaskEngine::promoteDueTasks()
 {
     const qint64 now = nowMs();
@@ -606,6 +645,44 @@ void TaskEngine::startTask(Entry &entry)
             [self, id, attempt, percent, message] {
                 if (self)
                     self->onProgress(id, attempt, percent, message);
+            },
+            Qt::QueuedConnection);
+    };
+
+    // Output lines wait in a shared backlog; the first line after a batch went out posts the next
+    // batch, so a chatty process costs the engine one event per round trip, not one per line.
+    struct OutputBacklog
+    {
+        QMutex mutex;
+        QStringList lines;
+        qsizetype dropped = 0;
+        bool posted = false;
+    };
+    auto backlog = std::make_shared<OutputBacklog>();
+    entry.context->onLog = [self, id, backlog](const QString &line) {
+        QMutexLocker locker(&backlog->mutex);
+        if (backlog->lines.size() >= OutputBacklogLines) {
+            backlog->lines.removeFirst();
+            ++backlog->dropped;
+        }
+        backlog->lines.append(line);
+        if (backlog->posted)
+            return;
+        backlog->posted = true;
+        QMetaObject::invokeMethod(
+            self,
+            [self, id, backlog] {
+                QStringList lines;
+                {
+                    QMutexLocker take(&backlog->mutex);
+                    lines.swap(backlog->lines);
+                    if (backlog->dropped > 0)
+                        lines.prepend(QStringLiteral("[%1 lines not shown]").arg(backlog->dropped));
+                    backlog->dropped = 0;
+                    backlog->posted = false;
+                }
+                if (self && !lines.isEmpty())
+                    Q_EMIT self->taskOutput(id, lines);
             },
             Qt::QueuedConnection);
     };

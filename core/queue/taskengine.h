@@ -109,6 +109,10 @@ public:
     // The job of a waiting or running task; empty when it has none or is not this engine's.
     QString jobOf(qint64 taskId) const;
 
+    // How many tasks run at once from now on (and the floor "auto" shrinks back to). Fewer than run
+    // now: the others finish first.
+    void setWorkers(int workers);
+
     int runningCount() const { return int(m_running.size()); }
     int waitingCount() const { return int(m_entries.size()) - runningCount(); }
     bool isIdle() const { return m_entries.isEmpty() && m_inFlightEnqueues == 0; }
@@ -118,6 +122,9 @@ Q_SIGNALS:
     void taskQueued(qint64 taskId);
     void taskStarted(qint64 taskId, int attempt);
     void taskProgressed(qint64 taskId, int percent, const QString &message);
+    // Lines a running task printed (stdout and stderr as they come), in batches; at most
+    // 2,000 wait between two batches, older ones are dropped with a line saying so.
+    void taskOutput(qint64 taskId, const QStringList &lines);
     void taskSucceeded(qint64 taskId);
     void taskFailed(qint64 taskId, const QString &error);
     void taskRetryScheduled(qint64 taskId, const QDateTime &at);
@@ -176,6 +183,7 @@ private:
     void retryPendingWrites(); // what the writer could not commit, every poll
     void onAttemptFinished(qint64 taskId, const AttemptOutcome &outcome, qint64 finishedAtMs);
     void onProgress(qint64 taskId, int attempt, int percent, const QString &message);
+    void reprioritize(qint64 taskId); // after another process changed a waiting task's priority
     void announceQueued(const Task &task);
     void reportLifecycle(const char *topic, const Task &task, int attempt, const QString &error = QString(),
                          const QDateTime &retryAt = QDateTime());

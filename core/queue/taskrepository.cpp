@@ -650,6 +650,28 @@ bool TaskRepository::requestCancel(qint64 id, const QDateTime &now, const QStrin
            addRequest(m_db, now, QStringLiteral("cancel"), id, error);
 }
 
+bool TaskRepository::requestPriority(qint64 id, int priority, const QDateTime &now, const QString &user, QString *error)
+{
+    const auto task = find(id, error);
+    if (!task)
+        return false;
+    if (!isWaitingState(task->state) && task->state != TaskState::Running)
+        return failWith(error, QStringLiteral("task %1 is already %2").arg(id).arg(taskStateName(task->state)));
+    if (task->spec.priority == priority)
+        return true;
+    QSqlQuery update(m_db);
+    update.prepare(QStringLiteral("UPDATE tasks SET priority = ? WHERE id = ?"));
+    update.addBindValue(priority);
+    update.addBindValue(id);
+    if (!update.exec())
+        return failWith(error, update.lastError().text());
+    return recordAction(m_db, now, user, QStringLiteral("priority"), id,
+                        compactJson(QJsonObject{{QStringLiteral("previous_priority"), task->spec.priority},
+                                                {QStringLiteral("priority"), priority}}),
+                        error) &&
+           addRequest(m_db, now, QStringLiteral("priority"), id, error);
+}
+
 QList<TaskRepository::EngineRequest> TaskRepository::requestsAfter(qint64 afterId, QString *error) const
 {
     QSqlQuery query(m_db);

@@ -105,6 +105,8 @@ public:
     // Queued or retry_wait tasks are cancelled here; running ones are asked of the engine.
     // Returns false with the reason when the task cannot be cancelled.
     bool requestCancel(qint64 id, const QDateTime &now, const QString &user, QString *error);
+    // A waiting task's priority, told to a running engine through engine_requests.
+    bool requestPriority(qint64 id, int priority, const QDateTime &now, const QString &user, QString *error);
 
     struct EngineRequest
     {

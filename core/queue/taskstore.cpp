@@ -2,6 +2,7 @@
 
 #include "actions/actionspec.h"
 #include "clock.h"
+#include "historyrepository.h"
 #include "store/database.h"
 #include "store/storeaccess.h"
 #include "taskrepository.h"
@@ -158,6 +159,51 @@ std::optional<QList<Task>> TaskStore::list(std::optional<TaskState> state, int l
 {
     return m_access->readList<Task>(
         [&](const QSqlDatabase &reader, QString *why) { return TaskRepository(reader).list(state, limit, why); },
+        error);
+}
+
+bool TaskStore::setPriority(qint64 id, int priority, QString *error)
+{
+    if (priority < -1000 || priority > 1000) {
+        if (error)
+            *error = QStringLiteral("priority: %1 is out of range -1000 to 1000").arg(priority);
+        return false;
+    }
+    return runOperatorAction([&](TaskRepository &repository, const QDateTime &now, const QString &user,
+                                 QString *why) { return repository.requestPriority(id, priority, now, user, why); },
+                             QStringLiteral("no task %1").arg(id), error);
+}
+
+std::optional<QList<HistoryRow>> TaskStore::history(const HistoryFilter &filter, qint64 beforeAttemptId, int limit,
+                                                    QString *error)
+{
+    return m_access->readList<HistoryRow>(
+        [&](const QSqlDatabase &reader, QString *why) {
+            return HistoryRepository(reader).page(filter, beforeAttemptId, limit, why);
+        },
+        error);
+}
+
+std::optional<AttemptRecord> TaskStore::attempt(qint64 attemptId, qint64 *taskId, QString *error)
+{
+    if (!m_access->exists()) {
+        if (error)
+            *error = QStringLiteral("no attempt %1").arg(attemptId);
+        return std::nullopt;
+    }
+    const QSqlDatabase db = m_access->reader(error);
+    if (!db.isValid())
+        return std::nullopt;
+    return HistoryRepository(db).attempt(attemptId, taskId, error);
+}
+
+std::optional<QList<ActivityBucket>> TaskStore::activity(const QDateTime &from, const QDateTime &to, qint64 bucketMs,
+                                                         QString *error)
+{
+    return m_access->readList<ActivityBucket>(
+        [&](const QSqlDatabase &reader, QString *why) {
+            return HistoryRepository(reader).activity(from, to, bucketMs, why);
+        },
         error);
 }
 

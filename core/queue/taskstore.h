@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actions/pipelineaction.h"
+#include "history.h"
 #include "task.h"
 
 #include <QList>
@@ -52,6 +53,17 @@ public:
     std::optional<QList<qint64>> deleteDead(const QList<qint64> &ids, QString *error);
     std::optional<QList<OperatorActionRecord>> operatorActions(qint64 taskId, QString *error);
     bool cancel(qint64 id, QString *error);
+    // A waiting (or running: for its retries) task's priority; a running engine re-sorts its queue.
+    bool setPriority(qint64 id, int priority, QString *error);
+
+    // Every attempt of every task, newest first, a page at a time (see HistoryRepository).
+    std::optional<QList<HistoryRow>> history(const HistoryFilter &filter, qint64 beforeAttemptId, int limit,
+                                             QString *error);
+    // One attempt with its output; *taskId is the task it belongs to.
+    std::optional<AttemptRecord> attempt(qint64 attemptId, qint64 *taskId, QString *error);
+    // Attempts that ended in [from, to), per bucket of bucketMs.
+    std::optional<QList<ActivityBucket>> activity(const QDateTime &from, const QDateTime &to, qint64 bucketMs,
+                                                  QString *error);
 
     // The local user operator actions are recorded under.
     static QString localUser();

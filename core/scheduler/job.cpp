@@ -2,6 +2,7 @@
 
 #include "actions/actionspec.h"
 #include "cron/cronexpression.h"
+#include "cron/cronschedule.h"
 #include "isotime.h"
 #include "timezones.h"
 
@@ -510,5 +511,23 @@ QByteArray write(const QList<Job> &jobs, const QList<Subscription> &subscription
 }
 
 } // namespace JobsFile
+
+QTimeZone zoneOf(const Job &job)
+{
+    if (job.timeZone.isEmpty())
+        return QTimeZone::systemTimeZone();
+    return TimeZones::find(job.timeZone, nullptr).value_or(QTimeZone::systemTimeZone());
+}
+
+QDateTime nextFire(const Job &job, const QDateTime &now)
+{
+    if (job.schedule.isEmpty() || (job.paused && !job.resumeAt.isValid()))
+        return {};
+    const CronExpression expression = CronExpression::parse(job.schedule);
+    if (!expression.isValid() || expression.isReboot())
+        return {};
+    const QDateTime from = job.paused && job.resumeAt > now ? job.resumeAt : now;
+    return CronSchedule(expression, zoneOf(job)).next(from);
+}
 
 } // namespace Taskdeck::Core

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QTimeZone>
 
 #include <optional>
 
@@ -87,6 +88,13 @@ struct Job
     // The task one run of it queues.
     TaskSpec taskSpec() const;
 };
+
+// The zone a job's schedule runs in: its own, or the system's when it names none (or one this
+// machine does not know).
+QTimeZone zoneOf(const Job &job);
+// The next time the job fires by itself after `now`; invalid when it does not (run by hand or by
+// events, paused for good, @reboot, or never again). Paused until a time: the first fire after it.
+QDateTime nextFire(const Job &job, const QDateTime &now);
 
 // A job as stored: its definition and what the store keeps about it.
 struct StoredJob

@@ -230,6 +230,21 @@ DROP TABLE fires;
 ALTER TABLE fires_v5 RENAME TO fires;
 CREATE INDEX fires_by_job ON fires(job_id, scheduled_at);
 )",
+    // 5 -> 6: "priority": an operator raised (or lowered) a waiting task's priority from another
+    // process. And an index on when attempts ended, for the overview's last-24-hours charts on a
+    // history of millions.
+    R"(
+CREATE TABLE engine_requests_v6 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind = 'enqueued' OR kind = 'retry' OR kind = 'cancel' OR kind = 'priority'),
+    task_id INTEGER NOT NULL
+);
+INSERT INTO engine_requests_v6 (id, at, kind, task_id) SELECT id, at, kind, task_id FROM engine_requests;
+DROP TABLE engine_requests;
+ALTER TABLE engine_requests_v6 RENAME TO engine_requests;
+CREATE INDEX attempts_by_finished ON attempts(finished_at) WHERE finished_at IS NOT NULL;
+)",
 };
 
 constexpr int MigrationCount = int(sizeof(Migrations) / sizeof(Migrations[0]));

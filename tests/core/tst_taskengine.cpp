@@ -63,6 +63,8 @@ private Q_SLOTS:
     void noRetryExitCodeGoesStraightToDead();
     void unknownHandlerIsDeadLetteredWithoutRetry();
     void higherPriorityRunsFirstThenOlder();
+    void aPriorityRaisedFromAnotherProcessReordersTheQueue();
+    void outputLinesStreamWhileAProcessRuns();
     void queueLimitRunsOneAtATime();
     void timeoutKillsAProcessThatIgnoresSigterm();
     void cancellingARunningProcessStopsIt();
@@ -206,7 +208,8 @@ void TestTaskEngine::noRetryExitCodeGoesStraightToDead()
     QString error;
     QVERIFY(engine->start(&error));
     QVERIFY(dead.wait(10000));
-    QCOMPARE(dead.first().at(1).toString(), QStringLiteral("exited with code 64: bad input (exit code 64 is not retried)"));
+    QCOMPARE(dead.first().at(1).toString(),
+             QStringLiteral("exited with code 64: bad input (exit code 64 is not retried)"));
     QCOMPARE(stored(id).attempts, 1);
 }
 
@@ -240,6 +243,67 @@ void TestTaskEngine::higherPriorityRunsFirstThenOlder()
     QCOMPARE(started.at(0).first().toLongLong(), urgent);
     QCOMPARE(started.at(1).first().toLongLong(), first);
     QCOMPARE(started.at(2).first().toLongLong(), second);
+}
+
+void TestTaskEngine::aPriorityRaisedFromAnotherProcessReordersTheQueue()
+{
+    // One worker, held by a blocker; two tasks wait behind it, the later one raised.
+    std::atomic<bool> release{false};
+    m_handlers.add(QStringLiteral("block"), [&](TaskContext &context) {
+        while (!release.load() && !context.isCancelled())
+            QThread::msleep(1);
+        return QString();
+    });
+    auto engine = makeEngine(options([](TaskEngine::Options &o) {
+        o.workers = 1;
+        o.pollIntervalMs = 20;
+    }));
+    QSignalSpy started(engine.get(), &TaskEngine::taskStarted);
+    QSignalSpy succeeded(engine.get(), &TaskEngine::taskSucceeded);
+    QString error;
+    const qint64 blocker = enqueueDirect(handlerSpec(QStringLiteral("block")));
+    const qint64 first = enqueueDirect(handlerSpec(QStringLiteral("noop")));
+    const qint64 second = enqueueDirect(handlerSpec(QStringLiteral("noop")));
+    QVERIFY(engine->start(&error));
+    QTRY_COMPARE(started.size(), 1);
+    QCOMPARE(started.at(0).first().toLongLong(), blocker);
+
+    TaskStore store(m_path, &m_clock); // as the GUI or taskdeckctl would
+    QVERIFY2(store.setPriority(second, 10, &error), qPrintable(error));
+    QCOMPARE(stored(second).spec.priority, 10);
+    QVERIFY(!store.setPriority(second, 5000, &error));
+    QCOMPARE(error, QStringLiteral("priority: 5000 is out of range -1000 to 1000"));
+    QVERIFY(!store.setPriority(blocker + 100, 1, &error));
+    QVERIFY2(error.contains(QStringLiteral("no task")), qPrintable(error));
+    const auto actions = store.operatorActions(second, &error);
+    QVERIFY(actions && actions->size() == 1);
+    QCOMPARE(actions->first().action, QStringLiteral("priority"));
+    QCOMPARE(actions->first().detail.toObject().value(QStringLiteral("previous_priority")).toInt(), 0);
+    engine->checkRequests(); // the engine hears of it (the change file's knock, in a Runtime)
+
+    release = true;
+    QTRY_COMPARE(succeeded.size(), 3);
+    QCOMPARE(started.at(1).first().toLongLong(), second);
+    QCOMPARE(started.at(2).first().toLongLong(), first);
+}
+
+void TestTaskEngine::outputLinesStreamWhileAProcessRuns()
+{
+    auto engine = makeEngine();
+    QSignalSpy output(engine.get(), &TaskEngine::taskOutput);
+    QSignalSpy succeeded(engine.get(), &TaskEngine::taskSucceeded);
+    QString error;
+    QVERIFY(engine->start(&error));
+    const qint64 id = enqueueDirect(shellSpec(QStringLiteral("echo one; echo two >&2; echo three")));
+    QVERIFY(succeeded.wait(10000));
+    QStringList lines;
+    for (const QList<QVariant> &batch : std::as_const(output)) {
+        QCOMPARE(batch.at(0).toLongLong(), id);
+        lines.append(batch.at(1).toStringList());
+    }
+    // stdout and stderr interleave as they come; every line arrives once.
+    lines.sort();
+    QCOMPARE(lines, (QStringList{QStringLiteral("one"), QStringLiteral("three"), QStringLiteral("two")}));
 }
 
 void TestTaskEngine::queueLimitRunsOneAtATime()
