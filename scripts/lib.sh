@@ -15,7 +15,7 @@ TASKDECK_BUILD_PACKAGES=(
 )
 
 # For ./scripts/screenshots: a virtual X server, a tray host and a screen grabber.
-TASKDECK_SCREENSHOT_PACKAGES=(xvfb xauth trayer imagemagick x11-utils qt6-qpa-plugins)
+TASKDECK_SCREENSHOT_PACKAGES=(xvfb xauth trayer imagemagick x11-utils xdotool qt6-qpa-plugins)
 
 taskdeck_missing_packages() {
     local missing=() pkg

@@ -313,9 +313,12 @@ bool Database::prepareFile(const QString &path, QString *error)
 QSqlDatabase Database::open(const QString &path, const QString &connectionName, Access access, QString *error,
                             Sync sync)
 {
+    QSqlDatabase db;
+    // The local handle goes before the connection is removed (else Qt warns it is still in use).
     const auto fail = [&](const QString &why) {
         if (error)
             *error = why;
+        db = QSqlDatabase();
         close(connectionName);
         return QSqlDatabase();
     };
@@ -324,7 +327,7 @@ QSqlDatabase Database::open(const QString &path, const QString &connectionName, 
     if (access == Access::ReadOnly && !QFileInfo(path).isFile())
         return fail(QStringLiteral("no database at '%1'").arg(path));
 
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+    db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
     db.setDatabaseName(path);
     // Busy timeout: another process (taskdeckctl next to a running engine) may hold the write lock.
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
