@@ -22,7 +22,6 @@
 #include <QSet>
 #include <QSplitter>
 #include <QTableView>
-#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -88,7 +87,7 @@ DeadLettersView::DeadLettersView(StoreClient *store, QWidget *parent)
     , m_attempts(new QTreeWidget(this))
     , m_output(new QPlainTextEdit(this))
     , m_payload(new QPlainTextEdit(this))
-    , m_message(new QLabel(this))
+    , m_message(new MessageLine(QStringLiteral("deadLettersMessage"), this))
     , m_empty(new QLabel(this))
     , m_retry(new QAction(UiFormat::icon(QStringLiteral("retry")), tr("&Retry"), this))
     , m_retryAll(new QAction(UiFormat::icon(QStringLiteral("retry")), tr("Retry &all"), this))
@@ -97,15 +96,9 @@ DeadLettersView::DeadLettersView(StoreClient *store, QWidget *parent)
     , m_jobMenu(new QMenu(tr("Retry all of a &job"), this))
 {
     setObjectName(QStringLiteral("deadLettersView"));
-    m_table->setObjectName(QStringLiteral("deadLettersTable"));
-    m_table->setAccessibleName(tr("Dead letters"));
+    setUpTable(m_table, QStringLiteral("deadLettersTable"), tr("Dead letters"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(Id, 70);
     m_table->setColumnWidth(Job, 140);
     m_table->setColumnWidth(Error, 320);
@@ -131,9 +124,6 @@ DeadLettersView::DeadLettersView(StoreClient *store, QWidget *parent)
     m_payload->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_payload->setMaximumHeight(90);
 
-    m_message->setObjectName(QStringLiteral("deadLettersMessage"));
-    m_message->setWordWrap(true);
-    m_message->hide();
     m_empty->setObjectName(QStringLiteral("deadLettersEmpty"));
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setText(tr("No dead letters. Tasks that use up their attempts wait here until you retry or delete "
@@ -157,17 +147,7 @@ DeadLettersView::DeadLettersView(StoreClient *store, QWidget *parent)
     for (QAction *action : {m_retry, m_edit, m_delete})
         m_table->addAction(action);
 
-    auto *bar = new QHBoxLayout;
-    for (QAction *action : {m_retry, m_retryAll, m_jobMenu->menuAction(), m_edit, m_delete}) {
-        auto *button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        button->setAutoRaise(true);
-        if (action == m_jobMenu->menuAction())
-            button->setPopupMode(QToolButton::InstantPopup);
-        bar->addWidget(button);
-    }
-    bar->addStretch();
+    QHBoxLayout *bar = actionBar({m_retry, m_retryAll, m_jobMenu->menuAction(), m_edit, m_delete}, this);
 
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
@@ -208,11 +188,8 @@ DeadLettersView::~DeadLettersView() = default;
 
 void DeadLettersView::refresh()
 {
-    if (m_loading) {
-        m_again = true;
+    if (!m_reads.begin())
         return;
-    }
-    m_loading = true;
     struct Result
     {
         QList<DeadRow> rows;
@@ -239,9 +216,8 @@ void DeadLettersView::refresh()
             return result;
         },
         [this](Result result) {
-            m_loading = false;
             if (!result.error.isEmpty()) {
-                showError(tr("Cannot read the dead letters: %1").arg(result.error));
+                m_message->showError(tr("Cannot read the dead letters: %1").arg(result.error));
             } else {
                 const QVariantList keys = selectedKeys(m_table, Model::KeyRole);
                 const int before = m_model->rowCount();
@@ -267,10 +243,8 @@ void DeadLettersView::refresh()
                     Q_EMIT countChanged(m_model->rowCount());
             }
             Q_EMIT refreshed();
-            if (m_again) {
-                m_again = false;
+            if (m_reads.end())
                 refresh();
-            }
         });
 }
 
@@ -287,11 +261,6 @@ bool DeadLettersView::selectTask(qint64 taskId)
 {
     selectKeys(m_table, {QVariant(taskId)}, Model::KeyRole);
     return selectedIds() == QList<qint64>{taskId};
-}
-
-QString DeadLettersView::messageText() const
-{
-    return m_message->isVisible() ? m_message->text() : QString();
 }
 
 void DeadLettersView::updateActions()
@@ -367,24 +336,6 @@ void DeadLettersView::showDetails()
         });
 }
 
-void DeadLettersView::showError(const QString &error)
-{
-    m_error = error;
-    m_message->setText(error);
-    QPalette palette = m_message->palette();
-    palette.setColor(QPalette::WindowText, UiFormat::stateColor(QStringLiteral("failed"), palette));
-    m_message->setPalette(palette);
-    m_message->setVisible(!error.isEmpty());
-}
-
-void DeadLettersView::showMessage(const QString &message)
-{
-    m_error.clear();
-    m_message->setText(message);
-    m_message->setPalette(palette());
-    m_message->setVisible(!message.isEmpty());
-}
-
 void DeadLettersView::retry(const QList<qint64> &ids, const QString &job, bool all)
 {
     struct Result
@@ -402,10 +353,10 @@ void DeadLettersView::retry(const QList<qint64> &ids, const QString &job, bool a
         },
         [this](Result result) {
             if (!result.error.isEmpty()) {
-                showError(tr("Cannot retry: %1").arg(result.error));
+                m_message->showError(tr("Cannot retry: %1").arg(result.error));
             } else {
-                showMessage(tr("Queued again: %n task(s). Their attempts start over; the history is kept.", nullptr,
-                               int(result.ids.size())));
+                m_message->showMessage(tr("Queued again: %n task(s). Their attempts start over; the history is kept.",
+                                          nullptr, int(result.ids.size())));
                 Q_EMIT retried(result.ids);
             }
             refresh();
@@ -447,9 +398,7 @@ void DeadLettersView::editPayloadAndRetry()
     auto *problem = new QLabel(dialog);
     problem->setObjectName(QStringLiteral("payloadProblem"));
     problem->setWordWrap(true);
-    QPalette red = problem->palette();
-    red.setColor(QPalette::WindowText, UiFormat::stateColor(QStringLiteral("failed"), red));
-    problem->setPalette(red);
+    useErrorColour(problem);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
     QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
     ok->setText(tr("Retry with this payload"));
@@ -485,10 +434,10 @@ void DeadLettersView::editPayloadAndRetry()
             },
             [this, id](const QString &error) {
                 if (error.isEmpty()) {
-                    showMessage(tr("Task %1 is queued again with the new payload.").arg(id));
+                    m_message->showMessage(tr("Task %1 is queued again with the new payload.").arg(id));
                     Q_EMIT retried({id});
                 } else {
-                    showError(tr("Cannot retry task %1: %2").arg(id).arg(error));
+                    m_message->showError(tr("Cannot retry task %1: %2").arg(id).arg(error));
                 }
                 refresh();
             });
@@ -522,9 +471,9 @@ void DeadLettersView::deleteSelected()
             },
             [this, ids](const QString &error) {
                 if (error.isEmpty())
-                    showMessage(tr("Deleted %n dead letter(s).", nullptr, int(ids.size())));
+                    m_message->showMessage(tr("Deleted %n dead letter(s).", nullptr, int(ids.size())));
                 else
-                    showError(tr("Cannot delete: %1").arg(error));
+                    m_message->showError(tr("Cannot delete: %1").arg(error));
                 refresh();
             });
     });

@@ -2,6 +2,7 @@
 
 #include "queue/task.h"
 #include "rowlistmodel.h"
+#include "viewsupport.h"
 
 #include <QWidget>
 
@@ -44,8 +45,8 @@ public:
     QPlainTextEdit *attemptOutput() const { return m_output; }
     int count() const { return m_model->rowCount(); }
     bool selectTask(qint64 taskId);
-    QString errorText() const { return m_error; }
-    QString messageText() const;
+    QString errorText() const { return m_message->error(); }
+    QString messageText() const { return m_message->shown(); }
 
     QByteArray saveState() const;
     bool restoreState(const QByteArray &state);
@@ -66,8 +67,6 @@ Q_SIGNALS:
 private:
     void updateActions();
     void showDetails();
-    void showError(const QString &error);
-    void showMessage(const QString &message);
     QList<qint64> selectedIds() const;
     void retry(const QList<qint64> &ids, const QString &job, bool all);
 
@@ -77,16 +76,14 @@ private:
     QTreeWidget *m_attempts;
     QPlainTextEdit *m_output;
     QPlainTextEdit *m_payload;
-    QLabel *m_message;
+    MessageLine *m_message;
     QLabel *m_empty;
     QAction *m_retry;
     QAction *m_retryAll;
     QAction *m_edit;
     QAction *m_delete;
     QMenu *m_jobMenu;
-    bool m_loading = false;
-    bool m_again = false;
-    QString m_error;
+    ReadGate m_reads;
 };
 
 } // namespace Taskdeck::Ui

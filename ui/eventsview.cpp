@@ -20,7 +20,6 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace Taskdeck::Ui {
@@ -130,14 +129,8 @@ QList<EventsView::EventModel::Column> eventColumns()
 QTableView *makeTable(QAbstractItemModel *model, const QString &name, const QString &accessibleName, QWidget *parent)
 {
     auto *table = new QTableView(parent);
-    table->setObjectName(name);
-    table->setAccessibleName(accessibleName);
+    setUpTable(table, name, accessibleName);
     table->setModel(model);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setAlternatingRowColors(true);
-    table->setWordWrap(false);
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setStretchLastSection(true);
     return table;
 }
 
@@ -155,7 +148,7 @@ EventsView::EventsView(StoreClient *store, QWidget *parent)
     , m_data(new QPlainTextEdit(this))
     , m_publish(new QPushButton(UiFormat::icon(QStringLiteral("publish")), tr("&Publish"), this))
     , m_formProblem(new QLabel(this))
-    , m_message(new QLabel(this))
+    , m_message(new MessageLine(QStringLiteral("eventsMessage"), this))
     , m_pause(new QAction(UiFormat::icon(QStringLiteral("pause")), tr("&Pause"), this))
     , m_resume(new QAction(UiFormat::icon(QStringLiteral("resume")), tr("&Resume"), this))
 {
@@ -190,26 +183,13 @@ EventsView::EventsView(StoreClient *store, QWidget *parent)
     m_publish->setObjectName(QStringLiteral("publishButton"));
     m_formProblem->setObjectName(QStringLiteral("publishProblem"));
     m_formProblem->setWordWrap(true);
-    QPalette red = m_formProblem->palette();
-    red.setColor(QPalette::WindowText, UiFormat::stateColor(QStringLiteral("failed"), red));
-    m_formProblem->setPalette(red);
-    m_message->setObjectName(QStringLiteral("eventsMessage"));
-    m_message->setWordWrap(true);
-    m_message->hide();
+    useErrorColour(m_formProblem);
     connect(m_topic, &QLineEdit::textChanged, this, &EventsView::checkForm);
     connect(m_data, &QPlainTextEdit::textChanged, this, &EventsView::checkForm);
     connect(m_topic, &QLineEdit::returnPressed, this, &EventsView::publish);
     connect(m_publish, &QPushButton::clicked, this, &EventsView::publish);
 
-    auto *bar = new QHBoxLayout;
-    for (QAction *action : {m_pause, m_resume}) {
-        auto *button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        button->setAutoRaise(true);
-        bar->addWidget(button);
-    }
-    bar->addStretch();
+    QHBoxLayout *bar = actionBar({m_pause, m_resume}, this);
 
     auto *subscriptionsBox = new QGroupBox(tr("Subscriptions"), this);
     auto *subscriptionsLayout = new QVBoxLayout(subscriptionsBox);
@@ -246,18 +226,10 @@ EventsView::EventsView(StoreClient *store, QWidget *parent)
 
 EventsView::~EventsView() = default;
 
-QString EventsView::messageText() const
-{
-    return m_message->isVisible() ? m_message->text() : QString();
-}
-
 void EventsView::refresh()
 {
-    if (m_loading) {
-        m_again = true;
+    if (!m_reads.begin())
         return;
-    }
-    m_loading = true;
     struct Result
     {
         QList<Core::StoredSubscription> subscriptions;
@@ -277,9 +249,8 @@ void EventsView::refresh()
             return result;
         },
         [this](Result result) {
-            m_loading = false;
             if (!result.error.isEmpty()) {
-                showError(tr("Cannot read the events: %1").arg(result.error));
+                m_message->showError(tr("Cannot read the events: %1").arg(result.error));
             } else {
                 const QVariantList keys = selectedKeys(m_subscriptionTable, SubscriptionModel::KeyRole);
                 m_subscriptionModel->setRows(result.subscriptions);
@@ -289,10 +260,8 @@ void EventsView::refresh()
                 updateActions();
             }
             Q_EMIT refreshed();
-            if (m_again) {
-                m_again = false;
+            if (m_reads.end())
                 refresh();
-            }
         });
 }
 
@@ -336,15 +305,15 @@ void EventsView::publish()
         [this, topic](Result result) {
             checkForm();
             if (result.published.eventId == 0) {
-                showError(tr("Cannot publish %1: %2").arg(topic, result.error));
+                m_message->showError(tr("Cannot publish %1: %2").arg(topic, result.error));
             } else {
                 const QStringList to = result.published.deliveredTo + result.published.heldBy;
-                showMessage(to.isEmpty() ? tr("Published event %1 on %2; no subscription matched.")
-                                               .arg(result.published.eventId)
-                                               .arg(topic)
-                                         : tr("Published event %1 on %2 to %3.")
-                                               .arg(result.published.eventId)
-                                               .arg(topic, to.join(QStringLiteral(", "))));
+                m_message->showMessage(to.isEmpty() ? tr("Published event %1 on %2; no subscription matched.")
+                                                          .arg(result.published.eventId)
+                                                          .arg(topic)
+                                                    : tr("Published event %1 on %2 to %3.")
+                                                          .arg(result.published.eventId)
+                                                          .arg(topic, to.join(QStringLiteral(", "))));
                 Q_EMIT published(result.published.eventId);
             }
             refresh();
@@ -368,10 +337,10 @@ void EventsView::setSelectedPaused(bool paused)
         },
         [this, paused](const QString &error) {
             if (error.isEmpty())
-                showMessage(paused ? tr("Paused: its events wait until it is resumed.")
-                                   : tr("Resumed: what it held is delivered now."));
+                m_message->showMessage(paused ? tr("Paused: its events wait until it is resumed.")
+                                              : tr("Resumed: what it held is delivered now."));
             else
-                showError(error);
+                m_message->showError(error);
             refresh();
         });
 }
@@ -384,24 +353,6 @@ void EventsView::updateActions()
         (m_subscriptionModel->rowAt(index.row()).subscription.paused ? anyPaused : anyActive) = true;
     m_pause->setEnabled(anyActive);
     m_resume->setEnabled(anyPaused);
-}
-
-void EventsView::showError(const QString &error)
-{
-    m_error = error;
-    m_message->setText(error);
-    QPalette palette = m_message->palette();
-    palette.setColor(QPalette::WindowText, UiFormat::stateColor(QStringLiteral("failed"), palette));
-    m_message->setPalette(palette);
-    m_message->setVisible(!error.isEmpty());
-}
-
-void EventsView::showMessage(const QString &message)
-{
-    m_error.clear();
-    m_message->setText(message);
-    m_message->setPalette(palette());
-    m_message->setVisible(!message.isEmpty());
 }
 
 QByteArray EventsView::saveState() const

@@ -3,6 +3,7 @@
 #include "events/event.h"
 #include "events/subscription.h"
 #include "rowlistmodel.h"
+#include "viewsupport.h"
 
 #include <QWidget>
 
@@ -33,8 +34,8 @@ public:
     SubscriptionModel *subscriptions() const { return m_subscriptionModel; }
     EventModel *events() const { return m_eventModel; }
     QTableView *subscriptionTable() const { return m_subscriptionTable; }
-    QString errorText() const { return m_error; }
-    QString messageText() const;
+    QString errorText() const { return m_message->error(); }
+    QString messageText() const { return m_message->shown(); }
 
     QByteArray saveState() const;
     bool restoreState(const QByteArray &state);
@@ -50,8 +51,6 @@ Q_SIGNALS:
 
 private:
     void updateActions();
-    void showError(const QString &error);
-    void showMessage(const QString &message);
     void checkForm();
 
     StoreClient *m_store;
@@ -63,12 +62,10 @@ private:
     QPlainTextEdit *m_data;
     QPushButton *m_publish;
     QLabel *m_formProblem;
-    QLabel *m_message;
+    MessageLine *m_message;
     QAction *m_pause;
     QAction *m_resume;
-    bool m_loading = false;
-    bool m_again = false;
-    QString m_error;
+    ReadGate m_reads;
 };
 
 } // namespace Taskdeck::Ui

@@ -19,7 +19,6 @@
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace Taskdeck::Ui {
@@ -131,24 +130,18 @@ LiveView::LiveView(StoreClient *store, EngineHost *engine, QWidget *parent)
     , m_table(new QTableView(this))
     , m_output(new QPlainTextEdit(this))
     , m_outputTitle(new QLabel(this))
-    , m_message(new QLabel(this))
+    , m_message(new MessageLine(QStringLiteral("liveMessage"), this))
     , m_empty(new QLabel(this))
     , m_tick(new QTimer(this))
     , m_cancel(new QAction(UiFormat::icon(QStringLiteral("cancel")), tr("&Cancel task"), this))
     , m_raise(new QAction(UiFormat::icon(QStringLiteral("priority")), tr("Raise &priority"), this))
 {
     setObjectName(QStringLiteral("liveView"));
-    m_table->setObjectName(QStringLiteral("liveTable"));
-    m_table->setAccessibleName(tr("Running and waiting tasks"));
+    setUpTable(m_table, QStringLiteral("liveTable"), tr("Running and waiting tasks"));
     m_table->setModel(m_model);
     m_table->setItemDelegateForColumn(Progress, new ProgressDelegate(m_table));
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(Id, 70);
     m_table->setColumnWidth(Job, 150);
     m_table->setColumnWidth(State, 130);
@@ -164,9 +157,6 @@ LiveView::LiveView(StoreClient *store, EngineHost *engine, QWidget *parent)
     m_output->setPlaceholderText(tr("Select a task to see what it prints."));
     m_outputTitle->setObjectName(QStringLiteral("liveOutputTitle"));
 
-    m_message->setObjectName(QStringLiteral("liveMessage"));
-    m_message->setWordWrap(true);
-    m_message->hide();
     m_empty->setObjectName(QStringLiteral("liveEmpty"));
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setText(tr("Nothing is running or waiting."));
@@ -184,15 +174,7 @@ LiveView::LiveView(StoreClient *store, EngineHost *engine, QWidget *parent)
     connect(m_cancel, &QAction::triggered, this, &LiveView::cancelSelected);
     connect(m_raise, &QAction::triggered, this, &LiveView::raiseSelected);
 
-    auto *bar = new QHBoxLayout;
-    for (QAction *action : {m_cancel, m_raise}) {
-        auto *button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        button->setAutoRaise(true);
-        bar->addWidget(button);
-    }
-    bar->addStretch();
+    QHBoxLayout *bar = actionBar({m_cancel, m_raise}, this);
 
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
@@ -240,11 +222,8 @@ LiveView::~LiveView() = default;
 
 void LiveView::refresh()
 {
-    if (m_loading) {
-        m_again = true;
+    if (!m_reads.begin())
         return;
-    }
-    m_loading = true;
     struct Result
     {
         QList<LiveRow> rows;
@@ -285,11 +264,10 @@ void LiveView::refresh()
             return result;
         },
         [this](Result result) {
-            m_loading = false;
             if (!result.error.isEmpty()) {
-                showError(tr("Cannot read the tasks: %1").arg(result.error));
+                m_message->showError(tr("Cannot read the tasks: %1").arg(result.error));
             } else {
-                showError(QString());
+                m_message->showError(QString());
                 const QVariantList keys = selectedKeys(m_table, Model::KeyRole);
                 m_model->setRows(result.rows);
                 rebuildIndex();
@@ -303,10 +281,8 @@ void LiveView::refresh()
                 Q_EMIT countsChanged(running, int(result.rows.size()) - running);
             }
             Q_EMIT refreshed();
-            if (m_again) {
-                m_again = false;
+            if (m_reads.end())
                 refresh();
-            }
         });
 }
 
@@ -417,16 +393,6 @@ void LiveView::updateActions()
     m_raise->setEnabled(any);
 }
 
-void LiveView::showError(const QString &error)
-{
-    m_error = error;
-    m_message->setText(error);
-    QPalette palette = m_message->palette();
-    palette.setColor(QPalette::WindowText, UiFormat::stateColor(QStringLiteral("failed"), palette));
-    m_message->setPalette(palette);
-    m_message->setVisible(!error.isEmpty());
-}
-
 void LiveView::cancelSelected()
 {
     const QVariantList keys = selectedKeys(m_table, Model::KeyRole);
@@ -442,7 +408,7 @@ void LiveView::cancelSelected()
             return errors.join(QStringLiteral("; "));
         },
         [this](const QString &error) {
-            showError(error);
+            m_message->showError(error);
             refresh();
         });
 }
@@ -466,7 +432,7 @@ void LiveView::raiseSelected()
             return errors.join(QStringLiteral("; "));
         },
         [this](const QString &error) {
-            showError(error);
+            m_message->showError(error);
             refresh();
         });
 }

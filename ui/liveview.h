@@ -2,6 +2,7 @@
 
 #include "queue/task.h"
 #include "rowlistmodel.h"
+#include "viewsupport.h"
 
 #include <QHash>
 #include <QWidget>
@@ -44,7 +45,7 @@ public:
     bool selectTask(qint64 taskId);
     qint64 selectedTaskId() const;
     int runningCount() const;
-    QString errorText() const { return m_error; }
+    QString errorText() const { return m_message->error(); }
 
     QByteArray saveState() const;
     bool restoreState(const QByteArray &state);
@@ -65,7 +66,6 @@ Q_SIGNALS:
 private:
     void updateActions();
     void showSelectedOutput();
-    void showError(const QString &error);
     void cancelSelected();
     void raiseSelected();
     void rebuildIndex();
@@ -76,7 +76,7 @@ private:
     QTableView *m_table;
     QPlainTextEdit *m_output;
     QLabel *m_outputTitle;
-    QLabel *m_message;
+    MessageLine *m_message;
     QLabel *m_empty;
     QTimer *m_tick;
     QAction *m_cancel;
@@ -86,10 +86,8 @@ private:
     QHash<qint64, QStringList> m_lines;
     QList<qint64> m_lineOrder;
     qint64 m_shownTask = 0;
-    bool m_loading = false;
-    bool m_again = false;
+    ReadGate m_reads;
     int m_progressRepaints = 0;
-    QString m_error;
 };
 
 } // namespace Taskdeck::Ui

@@ -169,19 +169,7 @@ void MainWindow::createViews()
     m_tabs->addTab(m_cronPreview, tr("Cron &preview"));
     setCentralWidget(m_tabs);
 
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
-        QWidget *current = m_tabs->currentWidget();
-        if (current == m_overview)
-            m_overview->refresh();
-        else if (current == m_schedules)
-            m_schedules->refresh();
-        else if (current == m_events)
-            m_events->refresh();
-        else if (current == m_deadLetters)
-            m_deadLetters->refresh();
-        else if (current == m_history)
-            m_history->refresh();
-    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::refreshCurrent);
     connect(m_live, &LiveView::countsChanged, this, [this](int running, int waiting) {
         m_running = running;
         m_waiting = waiting;
@@ -449,6 +437,15 @@ void MainWindow::refreshAll()
 {
     // What changes with every task: the live list (the status bar's counts) and the tab in view.
     m_live->refresh();
+    refreshCurrent();
+    if (m_deadDirty) {
+        m_deadDirty = false;
+        m_deadLetters->refresh();
+    }
+}
+
+void MainWindow::refreshCurrent()
+{
     QWidget *current = m_tabs->currentWidget();
     if (current == m_overview)
         m_overview->refresh();
@@ -458,10 +455,10 @@ void MainWindow::refreshAll()
         m_events->refresh();
     else if (current == m_history)
         m_history->refresh();
-    if (m_deadDirty || current == m_deadLetters) {
-        m_deadDirty = false;
+    else if (current == m_deadLetters)
         m_deadLetters->refresh();
-    }
+    else if (current == m_live)
+        m_live->refresh();
 }
 
 void MainWindow::setDeadCount(int count)

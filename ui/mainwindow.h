@@ -98,6 +98,7 @@ private:
     void onModeChanged(EngineHost::Mode mode);
     void onNotification(const Core::JobNotification &notification);
     void refreshAll();
+    void refreshCurrent(); // the tab in view
     void updateStatus();
     void updateTray();
     void setDeadCount(int count);

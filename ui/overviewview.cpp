@@ -182,11 +182,8 @@ void OverviewView::setJobs(const QList<JobRow> &rows)
 
 void OverviewView::refresh()
 {
-    if (m_loading) {
-        m_again = true;
+    if (!m_reads.begin())
         return;
-    }
-    m_loading = true;
     m_store->run<OverviewData>(
         this,
         [](Stores &stores) {
@@ -209,13 +206,10 @@ void OverviewView::refresh()
             return data;
         },
         [this](OverviewData data) {
-            m_loading = false;
             show(data);
             Q_EMIT refreshed();
-            if (m_again) {
-                m_again = false;
+            if (m_reads.end())
                 refresh();
-            }
         });
 }
 

@@ -4,6 +4,7 @@
 #include "queue/task.h"
 #include "scheduler/jobstatistics.h"
 #include "schedulesview.h"
+#include "viewsupport.h"
 
 #include <QWidget>
 
@@ -66,8 +67,7 @@ private:
     QString m_scheduler;
     int m_busy = 0;
     int m_total = 0;
-    bool m_loading = false;
-    bool m_again = false;
+    ReadGate m_reads;
 };
 
 } // namespace Taskdeck::Ui

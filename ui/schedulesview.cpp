@@ -20,7 +20,6 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace Taskdeck::Ui {
@@ -158,7 +157,7 @@ SchedulesView::SchedulesView(StoreClient *store, QWidget *parent)
     , m_proxy(new JobsProxy(this))
     , m_table(new QTableView(this))
     , m_filter(new QLineEdit(this))
-    , m_message(new QLabel(this))
+    , m_message(new MessageLine(QStringLiteral("schedulesMessage"), this))
     , m_empty(new QLabel(this))
     , m_tick(new QTimer(this))
 {
@@ -169,17 +168,11 @@ SchedulesView::SchedulesView(StoreClient *store, QWidget *parent)
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_proxy->setDynamicSortFilter(true);
 
-    m_table->setObjectName(QStringLiteral("schedulesTable"));
-    m_table->setAccessibleName(tr("Jobs"));
+    setUpTable(m_table, QStringLiteral("schedulesTable"), tr("Jobs"));
     m_table->setModel(m_proxy);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(Next, Qt::AscendingOrder);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_table->setColumnWidth(Title, 200);
@@ -197,10 +190,6 @@ SchedulesView::SchedulesView(StoreClient *store, QWidget *parent)
             QRegularExpression(QRegularExpression::escape(text), QRegularExpression::CaseInsensitiveOption));
     });
 
-    m_message->setObjectName(QStringLiteral("schedulesMessage"));
-    m_message->setWordWrap(true);
-    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_message->hide();
     m_empty->setObjectName(QStringLiteral("schedulesEmpty"));
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setText(tr("No jobs yet. Press New (Ctrl+N) to make one, or import a jobs file with "
@@ -209,15 +198,7 @@ SchedulesView::SchedulesView(StoreClient *store, QWidget *parent)
     m_empty->hide();
 
     createActions();
-    auto *bar = new QHBoxLayout;
-    for (QAction *action : {m_new, m_edit, m_duplicate, m_delete, m_pause, m_resume, m_runNow}) {
-        auto *button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        button->setAutoRaise(true);
-        bar->addWidget(button);
-    }
-    bar->addStretch();
+    QHBoxLayout *bar = actionBar({m_new, m_edit, m_duplicate, m_delete, m_pause, m_resume, m_runNow}, this);
     bar->addWidget(m_filter, 1);
 
     auto *layout = new QVBoxLayout(this);
@@ -340,16 +321,13 @@ bool SchedulesView::selectJob(const QString &id)
 
 QString SchedulesView::errorText() const
 {
-    return m_error;
+    return m_message->error();
 }
 
 void SchedulesView::refresh()
 {
-    if (m_loading) {
-        m_again = true; // one more read once this one is back
+    if (!m_reads.begin())
         return;
-    }
-    m_loading = true;
     struct Result
     {
         QList<JobRow> rows;
@@ -384,9 +362,8 @@ void SchedulesView::refresh()
             return result;
         },
         [this](Result result) {
-            m_loading = false;
             if (!result.error.isEmpty()) {
-                showError(tr("Cannot read the jobs: %1").arg(result.error));
+                m_message->showError(tr("Cannot read the jobs: %1").arg(result.error));
             } else {
                 const QVariantList keys = selectedKeys(m_table, Model::KeyRole);
                 const int before = m_model->rowCount();
@@ -399,10 +376,8 @@ void SchedulesView::refresh()
                 Q_EMIT jobsChanged(result.rows);
             }
             Q_EMIT refreshed();
-            if (m_again) {
-                m_again = false;
+            if (m_reads.end())
                 refresh();
-            }
         });
 }
 
@@ -427,31 +402,13 @@ void SchedulesView::focusFilter()
     m_filter->selectAll();
 }
 
-void SchedulesView::showError(const QString &error)
-{
-    m_error = error;
-    m_message->setText(error);
-    QPalette palette = m_message->palette();
-    palette.setColor(QPalette::WindowText, UiFormat::stateColor(QStringLiteral("failed"), palette));
-    m_message->setPalette(palette);
-    m_message->setVisible(!error.isEmpty());
-}
-
-void SchedulesView::showMessage(const QString &message)
-{
-    m_error.clear();
-    m_message->setText(message);
-    m_message->setPalette(palette());
-    m_message->setVisible(!message.isEmpty());
-}
-
 void SchedulesView::write(std::function<QString(Stores &)> work, const QString &done)
 {
     m_store->run<QString>(this, std::move(work), [this, done](const QString &error) {
         if (error.isEmpty())
-            showMessage(done);
+            m_message->showMessage(done);
         else
-            showError(error);
+            m_message->showError(error);
         refresh();
     });
 }
@@ -473,10 +430,10 @@ void SchedulesView::runNow(const QString &jobId)
         },
         [this, jobId](Result result) {
             if (result.taskId == 0) {
-                showError(tr("Cannot run %1: %2").arg(jobId, result.error));
+                m_message->showError(tr("Cannot run %1: %2").arg(jobId, result.error));
                 return;
             }
-            showMessage(tr("Queued task %1 for %2.").arg(result.taskId).arg(jobId));
+            m_message->showMessage(tr("Queued task %1 for %2.").arg(result.taskId).arg(jobId));
             Q_EMIT runQueued(jobId, result.taskId);
             refresh();
         });

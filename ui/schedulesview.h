@@ -4,6 +4,7 @@
 #include "scheduler/job.h"
 #include "scheduler/jobstatistics.h"
 #include "storeclient.h"
+#include "viewsupport.h"
 
 #include <QWidget>
 
@@ -74,8 +75,6 @@ Q_SIGNALS:
 private:
     void createActions();
     void updateActions();
-    void showError(const QString &error);
-    void showMessage(const QString &message);
     void askPause();
     void confirmDelete();
     void tick();
@@ -87,7 +86,7 @@ private:
     QSortFilterProxyModel *m_proxy;
     QTableView *m_table;
     QLineEdit *m_filter;
-    QLabel *m_message;
+    MessageLine *m_message;
     QLabel *m_empty;
     QTimer *m_tick;
     QAction *m_new = nullptr;
@@ -97,9 +96,7 @@ private:
     QAction *m_pause = nullptr;
     QAction *m_resume = nullptr;
     QAction *m_runNow = nullptr;
-    bool m_loading = false;
-    bool m_again = false;
-    QString m_error;
+    ReadGate m_reads;
 };
 
 } // namespace Taskdeck::Ui

@@ -6,7 +6,8 @@ class HandlerRegistry;
 
 // Handlers every engine has, for smoke tests, benchmarks and demos:
 //   noop   succeeds at once
-//   sleep  {"ms": N}: waits N ms in slices, reporting progress and honouring cancel
+//   sleep  {"ms": N, "every_ms": S}: waits N ms in slices of S (default 10), reporting progress
+//          after each and honouring cancel
 //   fail   {"error": "..."}: fails with that error (default "failed on purpose")
 void registerBuiltinHandlers(HandlerRegistry &registry);
 

@@ -31,7 +31,6 @@ namespace Taskdeck::Core {
 namespace {
 
 constexpr int MaxInterruptions = 3;
-constexpr qint64 ProgressIntervalMs = 250;     // at most four progress reports a second per task
 constexpr qsizetype OutputBacklogLines = 2000; // output lines kept between two batches of taskOutput
 constexpr qint64 GrowAfterMs = 500;            // "auto" workers: a backlog this old adds a worker
 constexpr qint64 ShrinkAfterMs = 30000;        // ... and this long without one takes one away
@@ -632,11 +631,12 @@ void TaskEngine::startTask(Entry &entry)
     auto throttle = std::make_shared<Throttle>();
     QPointer<TaskEngine> self(this);
     const Clock *clock = m_clock;
-    entry.context->onProgress = [self, id, attempt, throttle, clock](int percent, const QString &message) {
+    const qint64 interval = m_options.progressIntervalMs;
+    entry.context->onProgress = [self, id, attempt, throttle, clock, interval](int percent, const QString &message) {
         const qint64 now = clock->now().toMSecsSinceEpoch();
-        // Reaching 100% always gets through, once; anything else at most every ProgressIntervalMs.
+        // Reaching 100% always gets through, once; anything else at most every `interval`.
         const bool finished = percent == 100 && throttle->lastPercent.load() != 100;
-        if (!finished && now - throttle->lastAtMs.load() < ProgressIntervalMs)
+        if (!finished && now - throttle->lastAtMs.load() < interval)
             return;
         throttle->lastAtMs.store(now);
         throttle->lastPercent.store(percent);

@@ -59,6 +59,8 @@ public:
         int pollIntervalMs = 200;
         quint32 randomSeed = 0; // 0: random; else deterministic jitter (tests)
         QString secretsPath;    // what {{secret.NAME}} placeholders read; empty: none
+        // A task's progress reaches the store and the signals at most this often (100% always).
+        int progressIntervalMs = 250;
     };
 
     TaskEngine(StoreWriter *writer, HandlerRegistry *handlers, const Clock *clock, Options options,
