@@ -122,6 +122,11 @@ void TrayIcon::setRateLimit(int ms)
     m_window->setInterval(std::max(0, ms));
 }
 
+bool TrayIcon::isQuiet() const
+{
+    return !m_window->isActive();
+}
+
 void TrayIcon::notify(const Core::JobNotification &notification)
 {
     if (!m_enabled)

@@ -45,6 +45,8 @@ public:
     void setNotificationsEnabled(bool enabled) { m_enabled = enabled; }
     // Messages closer together than this are summed up (default 10 s).
     void setRateLimit(int ms);
+    // No message shown within the rate limit: the next one shows at once.
+    bool isQuiet() const;
 
     QMenu *menu() const { return m_menu; }
     QMenu *jobsMenu() const { return m_jobsMenu; }

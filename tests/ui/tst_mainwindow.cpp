@@ -7,13 +7,16 @@
 #include "jobeditordialog.h"
 #include "liveview.h"
 #include "mainwindow.h"
+#include "overviewview.h"
 #include "queue/taskstore.h"
 #include "scheduler/jobstore.h"
 #include "schedulesview.h"
+#include "settingsdialog.h"
 #include "trayicon.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -77,6 +80,7 @@ private Q_SLOTS:
     void aFailingJobEndsInDeadLettersAndIsRetriedFromTheWindow();
     void trayMenuPausesResumesAndRunsJobs();
     void closingTheWindowStopsTheEngineWithoutATray();
+    void settingsAreKeptAndRetentionPurgesOldRuns();
     void anotherProcessServingTheDatabaseMakesTheWindowAMonitor();
 
 private:
@@ -357,6 +361,43 @@ void TestMainWindow::closingTheWindowStopsTheEngineWithoutATray()
         QLockFile lock(m_path + QStringLiteral(".lock"));
         return lock.tryLock(0);
     }());
+}
+
+void TestMainWindow::settingsAreKeptAndRetentionPurgesOldRuns()
+{
+    auto window = openWindow();
+    window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    QVERIFY(waitForEngine(*window));
+    child<QAction>(window.get(), "settingsAction")->trigger();
+    SettingsDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window->findChild<SettingsDialog *>()) && dialog->isVisible());
+    QCOMPARE(child<QLabel>(dialog, "databasePathLabel")->text().contains(m_path), true);
+    QVERIFY(!child<QCheckBox>(dialog, "closeToTrayCheck")->isEnabled()); // no tray here
+    child<QSpinBox>(dialog, "keepDaysSpin")->setValue(7);
+    child<QSpinBox>(dialog, "workersSpin")->setValue(3);
+    child<QCheckBox>(dialog, "notificationsCheck")->setChecked(false);
+    dialog->accept();
+
+    const AppSettings kept = AppSettings::load();
+    QCOMPARE(kept.keepSucceededDays, 7);
+    QCOMPARE(kept.workers, 3);
+    QVERIFY(!kept.notifications);
+    // The engine now runs three at once.
+    QTRY_COMPARE(window->overview()->healthText().contains(QStringLiteral("of 3")), true);
+    // A changed retention purges at once, as a task like any other.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            Core::TaskStore store(m_path);
+            QString error;
+            const auto tasks = store.list(Core::TaskState::Succeeded, 0, &error);
+            return tasks && std::any_of(tasks->cbegin(), tasks->cend(), [](const Core::Task &task) {
+                       return task.spec.action.value(QStringLiteral("type")).toString() ==
+                                  QLatin1String("purge-history") &&
+                              task.spec.action.value(QStringLiteral("older_than_days")).toInt() == 7;
+                   });
+        }(),
+        10000);
 }
 
 void TestMainWindow::anotherProcessServingTheDatabaseMakesTheWindowAMonitor()
