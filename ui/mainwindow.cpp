@@ -225,6 +225,11 @@ void MainWindow::createMenus()
     settingsAction->setObjectName(QStringLiteral("settingsAction"));
     settingsAction->setMenuRole(QAction::PreferencesRole);
     fileMenu->addSeparator();
+    QAction *importAction = fileMenu->addAction(tr("&Import jobs file…"), m_schedules, &SchedulesView::askImport);
+    importAction->setObjectName(QStringLiteral("importJobsAction"));
+    QAction *exportAction = fileMenu->addAction(tr("&Export jobs file…"), m_schedules, &SchedulesView::askExport);
+    exportAction->setObjectName(QStringLiteral("exportJobsAction"));
+    fileMenu->addSeparator();
     QAction *quitAction = fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &MainWindow::quit);
     quitAction->setObjectName(QStringLiteral("quitAction"));
     quitAction->setMenuRole(QAction::QuitRole);

@@ -1,7 +1,10 @@
 #include "schedulesview.h"
 
+#include "actions/actionspec.h"
+#include "actions/secrets.h"
 #include "cron/crondescription.h"
 #include "cron/cronexpression.h"
+#include "events/eventstore.h"
 #include "scheduler/jobstore.h"
 #include "uiformat.h"
 
@@ -10,6 +13,8 @@
 #include <QDateTimeEdit>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -17,6 +22,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
@@ -457,6 +463,82 @@ void SchedulesView::resumeAll()
             return stores.jobs.resumeAll(&error) ? QString() : error;
         },
         tr("Every job is active again."));
+}
+
+void SchedulesView::importFile(const QString &path)
+{
+    write(
+        [path](Stores &stores) -> QString {
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly))
+                return tr("%1: %2").arg(path, file.errorString());
+            QString why;
+            QStringList known;
+            for (const Core::StoredJob &stored : stores.jobs.list(&why).value_or(QList<Core::StoredJob>()))
+                known.append(stored.job.id);
+            const auto content = Core::JobsFile::parseContent(file.read(64 * 1024 * 1024), &why, known, true);
+            if (!content)
+                return tr("%1: %2").arg(path, why);
+            // The secrets the actions name must exist, as the command line checks.
+            const QString secretsPath = Core::Secrets::defaultPathFor(stores.path);
+            const Core::Secrets secrets =
+                Core::Secrets::load(secretsPath, &why).value_or(Core::Secrets(secretsPath, {}));
+            for (qsizetype i = 0; i < content->jobs.size(); ++i) {
+                const Core::Job &job = content->jobs.at(i);
+                QString problem;
+                if (!Core::ActionSpec::validate(job.task.action, &problem, &secrets))
+                    return tr("%1: jobs[%2] \"%3\": action: %4").arg(path).arg(i).arg(job.id, problem);
+            }
+            const auto result = stores.jobs.import(content->jobs, content->subscriptions, &why);
+            return result ? QString() : why;
+        },
+        tr("Imported %1.").arg(path));
+}
+
+void SchedulesView::exportFile(const QString &path)
+{
+    write(
+        [path](Stores &stores) -> QString {
+            QString why;
+            const auto stored = stores.jobs.list(&why);
+            const auto subscriptions = stored ? stores.events.subscriptions(&why) : std::nullopt;
+            if (!stored || !subscriptions)
+                return why;
+            QList<Core::Job> jobs;
+            for (const Core::StoredJob &job : *stored)
+                jobs.append(job.job);
+            QList<Core::Subscription> definitions;
+            for (const Core::StoredSubscription &subscription : *subscriptions)
+                definitions.append(subscription.subscription);
+            const QByteArray text = Core::JobsFile::write(jobs, definitions);
+            QSaveFile file(path); // whole or not at all
+            if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
+                return tr("%1: %2").arg(path, file.errorString());
+            return QString();
+        },
+        tr("Wrote every job and subscription to %1.").arg(path));
+}
+
+void SchedulesView::askImport()
+{
+    auto *dialog = new QFileDialog(this, tr("Import a jobs file"), QString(), tr("Jobs files (*.json);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("importDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, &SchedulesView::importFile);
+    dialog->open();
+}
+
+void SchedulesView::askExport()
+{
+    auto *dialog =
+        new QFileDialog(this, tr("Export the jobs"), QStringLiteral("taskdeck-jobs.json"), tr("Jobs files (*.json)"));
+    dialog->setObjectName(QStringLiteral("exportDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("json"));
+    connect(dialog, &QFileDialog::fileSelected, this, &SchedulesView::exportFile);
+    dialog->open();
 }
 
 void SchedulesView::askPause()

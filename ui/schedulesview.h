@@ -64,6 +64,11 @@ public Q_SLOTS:
     void runNow(const QString &jobId);
     void pauseAll(const QString &reason);
     void resumeAll();
+    // Jobs files (the format of `taskdeckctl job import/export`): all or nothing, checked first.
+    void importFile(const QString &path);
+    void exportFile(const QString &path);
+    void askImport();
+    void askExport();
 
 Q_SIGNALS:
     void editRequested(const Taskdeck::Core::Job &job, Taskdeck::Ui::SchedulesView::EditMode mode);

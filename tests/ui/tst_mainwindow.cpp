@@ -81,6 +81,7 @@ private Q_SLOTS:
     void trayMenuPausesResumesAndRunsJobs();
     void closingTheWindowStopsTheEngineWithoutATray();
     void settingsAreKeptAndRetentionPurgesOldRuns();
+    void jobsFilesAreExportedAndImportedWholeOrNotAtAll();
     void anotherProcessServingTheDatabaseMakesTheWindowAMonitor();
 
 private:
@@ -398,6 +399,46 @@ void TestMainWindow::settingsAreKeptAndRetentionPurgesOldRuns()
                    });
         }(),
         10000);
+}
+
+void TestMainWindow::jobsFilesAreExportedAndImportedWholeOrNotAtAll()
+{
+    Core::JobStore jobs(m_path);
+    QString error;
+    Core::Job nightly = shellJob(QStringLiteral("nightly"), QStringLiteral("true"));
+    nightly.schedule = QStringLiteral("0 3 * * *");
+    QVERIFY2(jobs.add(nightly, &error), qPrintable(error));
+    auto window = openWindow(false);
+    SchedulesView *schedules = window->schedules();
+    QSignalSpy refreshed(schedules, &SchedulesView::refreshed);
+
+    const QString file = m_dir->filePath(QStringLiteral("jobs.json"));
+    schedules->exportFile(file);
+    QTRY_VERIFY(QFile::exists(file));
+    QTRY_VERIFY(schedules->model()->rowCount() == 1);
+    QVERIFY(jobs.remove(QStringLiteral("nightly"), &error));
+
+    // A broken file: the error names it and where, and nothing is written.
+    const QString broken = m_dir->filePath(QStringLiteral("broken.json"));
+    QFile out(broken);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(R"({"version": 1, "jobs": [{"id": "ok", "action": {"type": "shell", "command": "true"}},
+                                         {"id": "bad", "schedule": "61 * * * *", "action": {"type": "shell", "command": "true"}}]})");
+    out.close();
+    refreshed.clear();
+    schedules->importFile(broken);
+    QVERIFY(refreshed.wait(10000));
+    QVERIFY2(schedules->errorText().contains(QStringLiteral("jobs[1]")) &&
+                 schedules->errorText().contains(QStringLiteral("61")),
+             qPrintable(schedules->errorText()));
+    QCOMPARE(jobs.list(&error)->size(), 0);
+
+    // The exported one brings the job back.
+    schedules->importFile(file);
+    QTRY_VERIFY(jobs.find(QStringLiteral("nightly"), &error).has_value());
+    QCOMPARE(jobs.find(QStringLiteral("nightly"), &error)->job.schedule, QStringLiteral("0 3 * * *"));
+    QTRY_COMPARE(schedules->model()->rowCount(), 1);
+    QVERIFY(schedules->errorText().isEmpty());
 }
 
 void TestMainWindow::anotherProcessServingTheDatabaseMakesTheWindowAMonitor()
