@@ -9,6 +9,7 @@
 #include "overviewview.h"
 #include "queue/taskstore.h"
 #include "schedulesview.h"
+#include "secretsdialog.h"
 #include "settingsdialog.h"
 #include "store/changesignal.h"
 #include "storeclient.h"
@@ -225,6 +226,12 @@ void MainWindow::createMenus()
     settingsAction->setObjectName(QStringLiteral("settingsAction"));
     settingsAction->setMenuRole(QAction::PreferencesRole);
     fileMenu->addSeparator();
+    QAction *secretsAction = fileMenu->addAction(tr("Se&crets…"), this, [this] {
+        auto *dialog = new SecretsDialog(m_store, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    secretsAction->setObjectName(QStringLiteral("secretsAction"));
     QAction *importAction = fileMenu->addAction(tr("&Import jobs file…"), m_schedules, &SchedulesView::askImport);
     importAction->setObjectName(QStringLiteral("importJobsAction"));
     QAction *exportAction = fileMenu->addAction(tr("&Export jobs file…"), m_schedules, &SchedulesView::askExport);

@@ -11,6 +11,7 @@
 #include "queue/taskstore.h"
 #include "scheduler/jobstore.h"
 #include "schedulesview.h"
+#include "secretsdialog.h"
 #include "settingsdialog.h"
 #include "trayicon.h"
 
@@ -20,6 +21,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLockFile>
@@ -82,6 +84,7 @@ private Q_SLOTS:
     void closingTheWindowStopsTheEngineWithoutATray();
     void settingsAreKeptAndRetentionPurgesOldRuns();
     void jobsFilesAreExportedAndImportedWholeOrNotAtAll();
+    void secretsAreSetAndRemovedWithoutShowingAValue();
     void anotherProcessServingTheDatabaseMakesTheWindowAMonitor();
 
 private:
@@ -439,6 +442,35 @@ void TestMainWindow::jobsFilesAreExportedAndImportedWholeOrNotAtAll()
     QCOMPARE(jobs.find(QStringLiteral("nightly"), &error)->job.schedule, QStringLiteral("0 3 * * *"));
     QTRY_COMPARE(schedules->model()->rowCount(), 1);
     QVERIFY(schedules->errorText().isEmpty());
+}
+
+void TestMainWindow::secretsAreSetAndRemovedWithoutShowingAValue()
+{
+    // The secrets file goes next to the database unless TASKDECK_SECRETS says otherwise.
+    qunsetenv("TASKDECK_SECRETS");
+    auto window = openWindow(false);
+    child<QAction>(window.get(), "secretsAction")->trigger();
+    SecretsDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window->findChild<SecretsDialog *>()) != nullptr);
+    QSignalSpy refreshed(dialog, &SecretsDialog::refreshed);
+    auto *name = child<QLineEdit>(dialog, "secretName");
+    auto *value = child<QLineEdit>(dialog, "secretValue");
+    QCOMPARE(value->echoMode(), QLineEdit::Password);
+    name->setText(QStringLiteral("9lives"));
+    QVERIFY(dialog->errorText().startsWith(QStringLiteral("name:")));
+    QVERIFY(!child<QPushButton>(dialog, "setSecretButton")->isEnabled());
+    name->setText(QStringLiteral("API_TOKEN"));
+    value->setText(QStringLiteral("s3cr3t-value"));
+    QVERIFY(dialog->errorText().isEmpty());
+    QTest::mouseClick(child<QPushButton>(dialog, "setSecretButton"), Qt::LeftButton);
+    QTRY_COMPARE(dialog->names(), QStringList{QStringLiteral("API_TOKEN")});
+    QVERIFY(value->text().isEmpty()); // not kept in the window
+    const QString file = QFileInfo(m_path).dir().filePath(QStringLiteral("secrets.json"));
+    QVERIFY(QFile::exists(file));
+    QCOMPARE(QFile::permissions(file) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    QVERIFY(!child<QLabel>(dialog, "secretsMessage")->text().contains(QStringLiteral("s3cr3t")));
+    QTest::mouseClick(child<QPushButton>(dialog, "removeSecretButton"), Qt::LeftButton);
+    QTRY_VERIFY(dialog->names().isEmpty());
 }
 
 void TestMainWindow::anotherProcessServingTheDatabaseMakesTheWindowAMonitor()
