@@ -239,8 +239,10 @@ void OverviewView::show(const OverviewData &data)
     // Throughput: succeeded and failed attempts per hour, stacked.
     QChart *chart = m_throughputView->chart();
     chart->removeAllSeries();
-    for (QAbstractAxis *axis : chart->axes())
-        chart->removeAxis(axis);
+    for (QAbstractAxis *axis : chart->axes()) {
+        chart->removeAxis(axis); // hands it back: it is ours to delete
+        delete axis;
+    }
     auto *ok = new QBarSet(tr("succeeded"));
     auto *bad = new QBarSet(tr("failed"));
     ok->setColor(UiFormat::stateColor(QStringLiteral("succeeded"), palette()));
@@ -287,8 +289,10 @@ void OverviewView::show(const OverviewData &data)
     std::reverse(jobs.begin(), jobs.end()); // a horizontal chart draws its first category at the bottom
     chart = m_durationView->chart();
     chart->removeAllSeries();
-    for (QAbstractAxis *axis : chart->axes())
-        chart->removeAxis(axis);
+    for (QAbstractAxis *axis : chart->axes()) {
+        chart->removeAxis(axis); // hands it back: it is ours to delete
+        delete axis;
+    }
     auto *durations = new QBarSet(tr("median (s)"));
     durations->setColor(UiFormat::stateColor(QStringLiteral("running"), palette()));
     QStringList names;
