@@ -192,10 +192,8 @@ void MainWindow::createViews()
     });
     connect(m_schedules, &SchedulesView::runQueued, this, [this](const QString &, qint64 taskId) {
         m_tabs->setCurrentWidget(m_live);
-        refreshAll();
-        connect(
-            m_live, &LiveView::refreshed, this, [this, taskId] { m_live->selectTask(taskId); },
-            Qt::SingleShotConnection);
+        selectOnceListed(m_live, &LiveView::refreshed, [this, taskId] { return m_live->selectTask(taskId); });
+        m_live->refresh();
     });
     connect(m_overview, &OverviewView::failureActivated, this, &MainWindow::showTask);
     connect(m_schedules, &SchedulesView::editRequested, this, &MainWindow::editJob);
@@ -209,9 +207,7 @@ void MainWindow::editJob(const Core::Job &job, SchedulesView::EditMode mode)
                         : mode == SchedulesView::EditMode::Duplicate ? JobEditorDialog::Mode::Duplicate
                                                                      : JobEditorDialog::Mode::Edit);
     connect(dialog, &JobEditorDialog::saved, this, [this](const QString &id) {
-        connect(
-            m_schedules, &SchedulesView::refreshed, this, [this, id] { m_schedules->selectJob(id); },
-            Qt::SingleShotConnection);
+        selectOnceListed(m_schedules, &SchedulesView::refreshed, [this, id] { return m_schedules->selectJob(id); });
         m_schedules->refresh();
         statusBar()->showMessage(tr("Saved %1.").arg(id), 5000);
     });
@@ -526,11 +522,22 @@ void MainWindow::showDeadLetter(qint64 taskId)
 {
     m_tabs->setCurrentWidget(m_deadLetters);
     if (!m_deadLetters->selectTask(taskId)) {
-        connect(
-            m_deadLetters, &DeadLettersView::refreshed, this, [this, taskId] { m_deadLetters->selectTask(taskId); },
-            Qt::SingleShotConnection);
+        selectOnceListed(m_deadLetters, &DeadLettersView::refreshed,
+                         [this, taskId] { return m_deadLetters->selectTask(taskId); });
         m_deadLetters->refresh();
     }
+}
+
+template<typename View>
+void MainWindow::selectOnceListed(View *view, void (View::*refreshed)(), std::function<bool()> select)
+{
+    // A read already on its way may come back without the item: a few more are waited for.
+    auto tries = std::make_shared<int>(5);
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(view, refreshed, this, [connection, tries, select = std::move(select)] {
+        if (select() || --*tries <= 0)
+            QObject::disconnect(*connection);
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

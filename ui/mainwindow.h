@@ -99,6 +99,9 @@ private:
     void onNotification(const Core::JobNotification &notification);
     void refreshAll();
     void refreshCurrent(); // the tab in view
+    // Selects an item in a view once a refresh lists it (`select` says whether it did).
+    template<typename View>
+    void selectOnceListed(View *view, void (View::*refreshed)(), std::function<bool()> select);
     void updateStatus();
     void updateTray();
     void setDeadCount(int count);
