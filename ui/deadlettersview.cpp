@@ -287,8 +287,13 @@ void DeadLettersView::showDetails()
             m_payload->setPlainText(QString::fromUtf8(task.spec.payload.isObject()
                                                           ? QJsonDocument(task.spec.payload.toObject()).toJson()
                                                           : QJsonDocument(task.spec.payload.toArray()).toJson()));
+        else if (task.spec.payload.isNull() || task.spec.payload.isUndefined())
+            m_payload->setPlainText(QStringLiteral("null"));
         else
-            m_payload->setPlainText(task.spec.payload.toVariant().toString());
+            m_payload->setPlainText(
+                QString::fromUtf8(QJsonDocument(QJsonArray{task.spec.payload}).toJson(QJsonDocument::Compact))
+                    .mid(1)
+                    .chopped(1));
         for (const Core::AttemptRecord &attempt : attempts) {
             auto *item = new QTreeWidgetItem(m_attempts);
             item->setText(0, QString::number(attempt.number));
