@@ -8,6 +8,7 @@
 #include "events/folderwatcher.h"
 #include "scheduler/jobnotifier.h"
 #include "store/changesignal.h"
+#include "store/database.h"
 #include "store/storewriter.h"
 
 #include <QLockFile>
@@ -32,6 +33,10 @@ bool Runtime::open(QString *error, qint64 *lockHolderPid)
     };
     if (lockHolderPid)
         *lockHolderPid = 0;
+    // The folder (owner-only) and the file, first: on a first run neither exists, and the lock
+    // file goes beside them.
+    if (!Database::prepareFile(m_path, error))
+        return false;
     // One engine per database: a second one would run every task twice.
     m_lock = std::make_unique<QLockFile>(m_path + QStringLiteral(".lock"));
     m_lock->setStaleLockTime(0);

@@ -248,8 +248,15 @@ void OverviewView::show(const OverviewData &data)
     ok->setColor(UiFormat::stateColor(QStringLiteral("succeeded"), palette()));
     bad->setColor(UiFormat::stateColor(QStringLiteral("failed"), palette()));
     QStringList hours;
-    int highest = 1;
-    for (const Core::ActivityBucket &bucket : data.hours) {
+    int highest = 4; // an empty chart still reads 0 to 4
+    QList<Core::ActivityBucket> buckets = data.hours;
+    if (buckets.isEmpty()) {
+        // Nothing read (no database yet): the same 24 empty hours.
+        const qint64 end = (QDateTime::currentMSecsSinceEpoch() / HourMs + 1) * HourMs;
+        for (int i = 24; i > 0; --i)
+            buckets.append({QDateTime::fromMSecsSinceEpoch(end - qint64(i) * HourMs, QTimeZone::utc()), 0, 0});
+    }
+    for (const Core::ActivityBucket &bucket : std::as_const(buckets)) {
         *ok << bucket.succeeded;
         *bad << bucket.failed;
         highest = std::max(highest, bucket.succeeded + bucket.failed);
@@ -269,6 +276,7 @@ void OverviewView::show(const OverviewData &data)
     hourAxis->setLabelsFont(small);
     auto *countAxis = new QValueAxis;
     countAxis->setRange(0, highest);
+    countAxis->setTickCount(5);
     countAxis->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(hourAxis, Qt::AlignBottom);
     chart->addAxis(countAxis, Qt::AlignLeft);

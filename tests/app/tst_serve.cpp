@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void initTestCase();
     void killNineInTheMiddleLosesNoTask();
     void aSecondEngineOnTheSameDatabaseIsRefused();
+    void aFirstRunMakesTheDatabaseFolderOwnerOnly();
     void untilIdleWaitsForRetriesAndExitsZero();
     void deadLettersAreRetriedFromTheCommandLineWhileTheEngineRuns();
     void cancelFromTheCommandLineStopsARunningTask();
@@ -95,6 +97,23 @@ void TestServe::killNineInTheMiddleLosesNoTask()
     QCOMPARE(countInState(db, TaskState::Queued), 0);
     QCOMPARE(countInState(db, TaskState::Running), 0);
     QCOMPARE(countInState(db, TaskState::Dead), 0);
+}
+
+void TestServe::aFirstRunMakesTheDatabaseFolderOwnerOnly()
+{
+    // As on a fresh machine: neither the data folder nor the database exists yet.
+    const QString folder = m_dir.filePath(QStringLiteral("fresh/Taskdeck"));
+    const QString db = folder + QStringLiteral("/taskdeck.db");
+    const Result result = ctl({QStringLiteral("--db"), db, QStringLiteral("serve"), QStringLiteral("--until-idle"),
+                               QStringLiteral("--quiet")});
+    QCOMPARE(result.err, QString());
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(QFileInfo(db).isFile());
+    QCOMPARE(QFileInfo(folder).permissions() &
+                 (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+             QFileDevice::Permissions());
+    QCOMPARE(QFileInfo(db).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+             QFileDevice::Permissions());
 }
 
 void TestServe::aSecondEngineOnTheSameDatabaseIsRefused()
