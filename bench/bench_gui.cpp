@@ -247,13 +247,11 @@ int childStalls(int argc, char *argv[], const QString &db, int tasks, bool coale
     QElapsedTimer measuring;
     double longest = 0;
     int over = 0;
-    qint64 ticks = 0;
     qint64 updatesAtStart = 0;
     int repaintsAtStart = 0;
     QObject::connect(&watchdog, &QTimer::timeout, &app, [&] {
         const double gap = double(sinceTick.nsecsElapsed()) / 1e6;
         sinceTick.start();
-        ++ticks;
         longest = std::max(longest, gap);
         over += gap > FrameBudgetMs ? 1 : 0;
         if (measuring.elapsed() >= StallWindowMs) {

@@ -29,8 +29,9 @@ namespace Taskdeck::Ui {
 
 namespace {
 
-constexpr int ListLimit = 10000;   // dead letters listed (the store keeps them all)
-constexpr int AttemptsRead = 2000; // rows whose attempts are read with the list
+constexpr int ListLimit = 10000;  // dead letters listed (the store keeps them all)
+constexpr int AttemptsRead = 200; // rows whose attempts (first failure) are read with the list; the
+                                  // others' when selected
 
 enum Column { Id, Job, Error, Attempts, FirstFailure, LastFailure, Action, ColumnCount };
 

@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QStackedBarSeries>
 #include <QTimeZone>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -28,6 +29,7 @@ namespace {
 constexpr int HourMs = 3600 * 1000;
 constexpr int RecentFailures = 8;
 constexpr int NextFires = 5;
+constexpr int MinReadIntervalMs = 2000;
 constexpr int ChartJobs = 8; // the slowest jobs in the duration chart
 
 QTreeWidget *makeList(const QStringList &headers, const QString &name, QWidget *parent)
@@ -81,7 +83,10 @@ OverviewView::OverviewView(StoreClient *store, QWidget *parent)
     , m_throughputView(makeChartView(QStringLiteral("throughputChart"),
                                      tr("Attempts that succeeded and failed per hour, last 24 hours"), this))
     , m_durationView(makeChartView(QStringLiteral("durationChart"), tr("Median duration per job, last 24 hours"), this))
+    , m_later(new QTimer(this))
 {
+    m_later->setSingleShot(true);
+    connect(m_later, &QTimer::timeout, this, &OverviewView::refresh);
     setObjectName(QStringLiteral("overviewView"));
     m_health->setObjectName(QStringLiteral("overviewHealth"));
     m_health->setWordWrap(true);
@@ -182,8 +187,14 @@ void OverviewView::setJobs(const QList<JobRow> &rows)
 
 void OverviewView::refresh()
 {
+    if (m_lastRead.isValid() && m_lastRead.elapsed() < MinReadIntervalMs) {
+        if (!m_later->isActive())
+            m_later->start(int(MinReadIntervalMs - m_lastRead.elapsed()));
+        return;
+    }
     if (!m_reads.begin())
         return;
+    m_lastRead.start();
     m_store->run<OverviewData>(
         this,
         [](Stores &stores) {

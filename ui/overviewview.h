@@ -6,12 +6,14 @@
 #include "schedulesview.h"
 #include "viewsupport.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 class QBarSet;
 class QChart;
 class QChartView;
 class QLabel;
+class QTimer;
 class QTreeWidget;
 
 namespace Taskdeck::Ui {
@@ -68,6 +70,10 @@ private:
     int m_busy = 0;
     int m_total = 0;
     ReadGate m_reads;
+    // Its reads (24 hours of statistics) run at most every couple of seconds, however busy the
+    // engine is: a refresh asked for sooner runs when the interval is over.
+    QElapsedTimer m_lastRead;
+    QTimer *m_later;
 };
 
 } // namespace Taskdeck::Ui

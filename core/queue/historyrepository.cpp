@@ -1,6 +1,7 @@
 #include "historyrepository.h"
 
 #include "actions/actionspec.h"
+#include "taskrepository.h"
 
 #include <QJsonDocument>
 #include <QSqlError>
@@ -130,8 +131,8 @@ QList<HistoryRow> HistoryRepository::page(const HistoryFilter &filter, qint64 be
 std::optional<AttemptRecord> HistoryRepository::attempt(qint64 attemptId, qint64 *taskId, QString *error) const
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT number, started_at, finished_at, outcome, exit_code, error, output, cpu_ms, "
-                                 "peak_memory_kb, task_id FROM attempts WHERE id = ?"));
+    query.prepare(QStringLiteral("SELECT ") + TaskRepository::AttemptColumns +
+                  QStringLiteral(", task_id FROM attempts WHERE id = ?"));
     query.addBindValue(attemptId);
     if (!query.exec()) {
         setError(error, query.lastError().text());
@@ -141,16 +142,7 @@ std::optional<AttemptRecord> HistoryRepository::attempt(qint64 attemptId, qint64
         setError(error, QStringLiteral("no attempt %1").arg(attemptId));
         return std::nullopt;
     }
-    AttemptRecord record;
-    record.number = query.value(0).toInt();
-    record.startedAt = fromStored(query.value(1));
-    record.finishedAt = fromStored(query.value(2));
-    record.outcome = query.value(3).toString();
-    record.exitCode = query.value(4).isNull() ? -1 : query.value(4).toInt();
-    record.error = query.value(5).toString();
-    record.output = query.value(6).toString();
-    record.cpuTimeMs = query.value(7).isNull() ? -1 : query.value(7).toLongLong();
-    record.peakMemoryKiB = query.value(8).isNull() ? -1 : query.value(8).toLongLong();
+    AttemptRecord record = TaskRepository::attemptFromQuery(query);
     if (taskId)
         *taskId = query.value(9).toLongLong();
     return record;

@@ -97,30 +97,37 @@ QList<Task> collectTasks(QSqlQuery &query, QString *error)
 
 } // namespace
 
+const QString TaskRepository::AttemptColumns =
+    QStringLiteral("number, started_at, finished_at, outcome, exit_code, error, output, cpu_ms, peak_memory_kb");
+
+AttemptRecord TaskRepository::attemptFromQuery(const QSqlQuery &query)
+{
+    AttemptRecord record;
+    record.number = query.value(0).toInt();
+    record.startedAt = fromStored(query.value(1));
+    record.finishedAt = fromStored(query.value(2));
+    record.outcome = query.value(3).toString();
+    record.exitCode = query.value(4).isNull() ? -1 : query.value(4).toInt();
+    record.error = query.value(5).toString();
+    record.output = query.value(6).toString();
+    record.cpuTimeMs = query.value(7).isNull() ? -1 : query.value(7).toLongLong();
+    record.peakMemoryKiB = query.value(8).isNull() ? -1 : query.value(8).toLongLong();
+    return record;
+}
+
 QList<AttemptRecord> TaskRepository::attempts(qint64 taskId, QString *error) const
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT number, started_at, finished_at, outcome, exit_code, error, output, cpu_ms, "
-                                 "peak_memory_kb FROM attempts WHERE task_id = ? ORDER BY id"));
+    query.prepare(QStringLiteral("SELECT ") + AttemptColumns +
+                  QStringLiteral(" FROM attempts WHERE task_id = ? ORDER BY id"));
     query.addBindValue(taskId);
     QList<AttemptRecord> records;
     if (!query.exec()) {
         failWith(error, query.lastError().text());
         return records;
     }
-    while (query.next()) {
-        AttemptRecord record;
-        record.number = query.value(0).toInt();
-        record.startedAt = fromStored(query.value(1));
-        record.finishedAt = fromStored(query.value(2));
-        record.outcome = query.value(3).toString();
-        record.exitCode = query.value(4).isNull() ? -1 : query.value(4).toInt();
-        record.error = query.value(5).toString();
-        record.output = query.value(6).toString();
-        record.cpuTimeMs = query.value(7).isNull() ? -1 : query.value(7).toLongLong();
-        record.peakMemoryKiB = query.value(8).isNull() ? -1 : query.value(8).toLongLong();
-        records.append(record);
-    }
+    while (query.next())
+        records.append(attemptFromQuery(query));
     return records;
 }
 

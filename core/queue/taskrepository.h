@@ -6,6 +6,8 @@
 #include <QList>
 #include <QSqlDatabase>
 
+class QSqlQuery;
+
 #include <optional>
 #include <vector>
 
@@ -72,6 +74,10 @@ public:
     std::optional<QueueStatistics> statistics(const QDateTime &now, QString *error = nullptr) const;
     // Every attempt of a task, oldest first (retried dead letters keep their earlier attempts).
     QList<AttemptRecord> attempts(qint64 taskId, QString *error = nullptr) const;
+    // The columns of an attempt as AttemptRecord has them, and one read from a query that selected
+    // them first (for the history's reads too).
+    static const QString AttemptColumns;
+    static AttemptRecord attemptFromQuery(const QSqlQuery &query);
     // Waiting tasks (queued, retry_wait) with an id above `afterId`, oldest first.
     QList<Task> waitingAfter(qint64 afterId, QString *error) const;
 
